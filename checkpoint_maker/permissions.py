@@ -1,0 +1,56 @@
+"""Rights: Django model permissions, role-wide through groups or per object (django-guardian).
+
+Read/Create/Modify/Delete are the actions view/add/change/delete. Every check in pages, the
+admin and the API goes through these helpers or ``user.has_perm(name, obj)``.
+"""
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+ACTIONS = ("view", "add", "change", "delete")
+ACTION_LABELS = {"view": "Read", "add": "Create", "change": "Modify", "delete": "Delete"}
+
+
+def permission_name(model: type[models.Model], action: str) -> str:
+    """``checkpoints.view_checkpoint`` for (Checkpoint, "view")."""
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def restrict_to_permitted(user, action: str, queryset: QuerySet) -> QuerySet:
+    """The rows of ``queryset`` on which the user has the right, role-wide or per object."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.has_perm(permission_name(queryset.model, action)):
+        return queryset
+    return get_objects_for_user(
+        user,
+        permission_name(queryset.model, action),
+        klass=queryset,
+        accept_global_perms=False,
+    )
+
+
+def has_any_permission(user, model: type[models.Model], action: str) -> bool:
+    """True if the user has the right role-wide or on at least one object."""
+    if not user.is_authenticated:
+        return False
+    if user.has_perm(permission_name(model, action)):
+        return True
+    return restrict_to_permitted(user, action, model._default_manager.all()).exists()
+
+
+def permitted_ids(user, action: str, objects: Iterable[models.Model]) -> set:
+    """Ids among ``objects`` on which the user has the right, in at most one query."""
+    objects = list(objects)
+    if not objects:
+        return set()
+    model = type(objects[0])
+    if user.has_perm(permission_name(model, action)):
+        return {obj.pk for obj in objects}
+    queryset = restrict_to_permitted(
+        user, action, model._default_manager.filter(pk__in=[obj.pk for obj in objects])
+    )
+    return set(queryset.values_list("pk", flat=True))

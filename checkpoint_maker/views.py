@@ -1,0 +1,335 @@
+"""Generic Maker views reused by every model (NetBox style): list, detail, edit (add, change,
+duplicate), delete and bulk delete.
+
+They hold no business rule: a subclass names its model, form, filterset and the service calls
+that write. Every view checks the right it needs: anonymous users go to the login page, users
+without the right get 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+
+from checkpoint_maker.menu import items_for
+from checkpoint_maker.permissions import (
+    has_any_permission,
+    permission_name,
+    permitted_ids,
+    restrict_to_permitted,
+)
+
+
+def model_url_name(model: type[models.Model], action: str) -> str:
+    """``checkpoints:checkpoint_edit`` for (Checkpoint, "edit")."""
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+def list_url(model: type[models.Model]) -> str:
+    return reverse(model_url_name(model, "list"))
+
+
+def safe_return_url(request, fallback: str) -> str:
+    """The ``return_url`` the request names, if it stays on this site, else ``fallback``."""
+    candidate = request.POST.get("return_url") or request.GET.get("return_url")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def apply_validation_error(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+class ModelViewMixin(LoginRequiredMixin):
+    """Names and rights of one model for its Maker views."""
+
+    model: type[models.Model]
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def verbose_name_plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def require(self, action: str, obj: models.Model | None = None) -> None:
+        if not self.request.user.has_perm(permission_name(self.model, action), obj):
+            raise PermissionDenied(
+                f"You do not have the right to {action} this {self.verbose_name}."
+            )
+
+    def get_object(self, action: str) -> models.Model:
+        obj = get_object_or_404(self.model, pk=self.kwargs["pk"])
+        self.require(action, obj)
+        return obj
+
+    def base_context(self, **extra) -> dict:
+        return {
+            "model_name": self.verbose_name,
+            "model_name_plural": self.verbose_name_plural,
+            "list_url": list_url(self.model),
+            **extra,
+        }
+
+
+class ObjectListView(ModelViewMixin, View):
+    """Searchable, sortable, paginated list with bulk selection.
+
+    ``columns`` is a sequence of (field, label); the first column links to the object's page.
+    """
+
+    filterset_class = None
+    columns: tuple[tuple[str, str], ...] = ()
+    default_sort = "name"
+    paginate_by = 25
+    template_name = "maker/object_list.html"
+    row_actions = (
+        ("edit", "Edit", "change"),
+        ("duplicate", "Duplicate", "add"),
+        ("delete", "Delete", "delete"),
+    )
+
+    def get_queryset(self):
+        return restrict_to_permitted(self.request.user, "view", self.model._default_manager.all())
+
+    def sort_field(self) -> str:
+        requested = self.request.GET.get("sort", self.default_sort)
+        allowed = {field for field, _ in self.columns}
+        return requested if requested.lstrip("-") in allowed else self.default_sort
+
+    def get(self, request):
+        user = request.user
+        if not has_any_permission(user, self.model, "view"):
+            raise PermissionDenied(f"You do not have the right to read {self.verbose_name_plural}.")
+        filterset = self.filterset_class(request.GET, queryset=self.get_queryset())
+        queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+        sort = self.sort_field()
+        queryset = queryset.order_by(sort, "pk")
+        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        objects = list(page.object_list)
+        can_add = user.has_perm(permission_name(self.model, "add"))
+        allowed = {action: permitted_ids(user, action, objects) for action in ("change", "delete")}
+        rows = [
+            {
+                "object": obj,
+                "cells": [getattr(obj, field) for field, _ in self.columns],
+                "actions": [
+                    (label, reverse(model_url_name(self.model, name), kwargs={"pk": obj.pk}))
+                    for name, label, action in self.row_actions
+                    if (can_add if action == "add" else obj.pk in allowed[action])
+                ],
+                "deletable": obj.pk in allowed["delete"],
+            }
+            for obj in objects
+        ]
+        query = request.GET.copy()
+        query.pop("page", None)
+        sort_query = request.GET.copy()
+        sort_query.pop("sort", None)
+        sort_query.pop("page", None)
+        headers = [
+            {
+                "label": label,
+                "field": field,
+                "sorted": sort.lstrip("-") == field,
+                "descending": sort == f"-{field}",
+                "sort_param": f"-{field}" if sort == field else field,
+            }
+            for field, label in self.columns
+        ]
+        context = self.base_context(
+            filterset=filterset,
+            page=page,
+            rows=rows,
+            headers=headers,
+            query_string=query.urlencode(),
+            sort_query_string=sort_query.urlencode(),
+            can_add=can_add,
+            can_bulk_delete=any(row["deletable"] for row in rows),
+            add_url=reverse(model_url_name(self.model, "add")),
+            bulk_delete_url=reverse(model_url_name(self.model, "bulk_delete")),
+            search=request.GET.get("search", ""),
+        )
+        return render(request, self.template_name, context)
+
+
+class ObjectDetailView(ModelViewMixin, View):
+    template_name: str
+
+    def get_extra_context(self, obj) -> dict:
+        return {}
+
+    def get(self, request, pk):
+        obj = self.get_object("view")
+        user = request.user
+        context = self.base_context(
+            object=obj,
+            can_change=user.has_perm(permission_name(self.model, "change"), obj),
+            can_delete=user.has_perm(permission_name(self.model, "delete"), obj),
+            can_add=user.has_perm(permission_name(self.model, "add")),
+            **self.get_extra_context(obj),
+        )
+        return render(request, self.template_name, context)
+
+
+class ObjectEditView(ModelViewMixin, View):
+    """Create (no pk) or change (pk) one object through the subclass's ``save_form``."""
+
+    form_class = None
+    template_name = "maker/object_edit.html"
+
+    def save_form(self, form, instance):
+        raise NotImplementedError
+
+    def get_instance(self):
+        if "pk" in self.kwargs:
+            return self.get_object("change")
+        self.require("add")
+        return None
+
+    def get_form(self, instance, data=None):
+        return self.form_class(data=data, instance=instance)
+
+    def title(self, instance) -> str:
+        return f"Edit {instance}" if instance else f"New {self.verbose_name}"
+
+    def success_message(self, obj, instance) -> str:
+        return f"{self.verbose_name.capitalize()} “{obj}” {'saved' if instance else 'created'}."
+
+    def render_form(self, form, instance):
+        return render(
+            self.request,
+            self.template_name,
+            self.base_context(
+                form=form,
+                object=instance,
+                title=self.title(instance),
+                notice=getattr(self, "notice", ""),
+                cancel_url=safe_return_url(self.request, list_url(self.model)),
+            ),
+        )
+
+    def get(self, request, **kwargs):
+        instance = self.get_instance()
+        return self.render_form(self.get_form(instance), instance)
+
+    def post(self, request, **kwargs):
+        instance = self.get_instance()
+        form = self.get_form(instance, data=request.POST)
+        if form.is_valid():
+            try:
+                obj = self.save_form(form, instance)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, self.success_message(obj, instance))
+                return HttpResponseRedirect(safe_return_url(request, list_url(self.model)))
+        messages.error(request, "Please correct the errors below.")
+        return self.render_form(form, instance)
+
+
+class ObjectDeleteView(ModelViewMixin, View):
+    """A confirmation page, then the subclass's ``delete_object``."""
+
+    template_name = "maker/object_delete.html"
+
+    def delete_object(self, obj) -> None:
+        raise NotImplementedError
+
+    def get_extra_context(self, objects) -> dict:
+        """What the confirmation page should warn about (subclasses add facts)."""
+        return {}
+
+    def get(self, request, pk):
+        obj = self.get_object("delete")
+        return render(
+            request,
+            self.template_name,
+            self.base_context(
+                object=obj,
+                cancel_url=safe_return_url(request, obj.get_absolute_url()),
+                **self.get_extra_context([obj]),
+            ),
+        )
+
+    def post(self, request, pk):
+        obj = self.get_object("delete")
+        label = str(obj)
+        self.delete_object(obj)
+        messages.success(request, f"{self.verbose_name.capitalize()} “{label}” deleted.")
+        return redirect(list_url(self.model))
+
+
+class BulkDeleteView(ModelViewMixin, View):
+    """POST the selected ids: first a confirmation page listing them, then one transaction."""
+
+    template_name = "maker/bulk_delete.html"
+
+    def bulk_delete(self, ids: list[int]) -> int:
+        raise NotImplementedError
+
+    def get_extra_context(self, objects) -> dict:
+        return {}
+
+    def selected_ids(self) -> list[int]:
+        ids = []
+        for value in self.request.POST.getlist("pk"):
+            try:
+                ids.append(int(value))
+            except ValueError:
+                continue
+        return ids
+
+    def post(self, request):
+        ids = self.selected_ids()
+        if not ids:
+            messages.warning(request, f"Select at least one {self.verbose_name} to delete.")
+            return redirect(list_url(self.model))
+        if "confirm" in request.POST:
+            try:
+                deleted = self.bulk_delete(ids)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect(list_url(self.model))
+            messages.success(request, f"{deleted} {self.verbose_name_plural} deleted.")
+            return redirect(list_url(self.model))
+        objects = list(
+            restrict_to_permitted(
+                request.user, "view", self.model._default_manager.filter(pk__in=ids)
+            )
+        )
+        if permitted_ids(request.user, "delete", objects) != set(ids):
+            raise PermissionDenied(
+                f"You do not have the right to delete every selected {self.verbose_name}."
+            )
+        return render(
+            request,
+            self.template_name,
+            self.base_context(objects=objects, **self.get_extra_context(objects)),
+        )
+
+
+class HomeView(LoginRequiredMixin, View):
+    """The first Maker page the user may use, or a page saying there is none."""
+
+    def get(self, request):
+        items = items_for(request.user)
+        if items:
+            return redirect(items[0].url)
+        return render(request, "maker/home.html")

@@ -1,0 +1,46 @@
+"""The Checkpoint: a milestone a Smart Routing marks on an interaction."""
+
+from django.db import models
+from django.urls import reverse
+
+from checkpoints import validators
+
+
+class Checkpoint(models.Model):
+    name = models.CharField(
+        "Name",
+        max_length=validators.NAME_MAX_LENGTH,
+        validators=[validators.validate_name_length],
+        help_text="Display name of the checkpoint.",
+    )
+    reference = models.CharField(
+        "Reference",
+        max_length=validators.REFERENCE_MAX_LENGTH,
+        unique=True,
+        validators=[validators.validate_reference_length, validators.validate_reference_characters],
+        error_messages={"unique": validators.REFERENCE_UNIQUE_MESSAGE},
+        help_text=(
+            "Unique identifier used in Smart Routings and integrations. "
+            "Letters, digits and _ + . @ - only."
+        ),
+    )
+    alias = models.CharField(
+        "Alias",
+        max_length=validators.ALIAS_MAX_LENGTH,
+        blank=True,
+        default="",
+        validators=[validators.validate_alias_length],
+        help_text="Short label added to the interaction's tag list when the checkpoint is set.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"], name="checkpoint_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reference})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("checkpoints:checkpoint_detail", kwargs={"pk": self.pk})

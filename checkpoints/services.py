@@ -1,0 +1,92 @@
+"""Every checkpoint write that has rules: create, update, duplicate, delete, bulk delete.
+
+Pages, the admin and the API call these; none of them writes checkpoints on its own.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from checkpoint_maker.permissions import permitted_ids
+from checkpoints.models import Checkpoint
+from checkpoints.validators import REFERENCE_UNIQUE_MESSAGE
+
+
+def _trimmed(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _save(checkpoint: Checkpoint) -> Checkpoint:
+    """Validate every field rule, then save; a uniqueness race becomes a field error."""
+    checkpoint.full_clean()
+    try:
+        with transaction.atomic():
+            checkpoint.save()
+    except IntegrityError as error:
+        if (
+            Checkpoint.objects.filter(reference=checkpoint.reference)
+            .exclude(pk=checkpoint.pk)
+            .exists()
+        ):
+            raise ValidationError({"reference": [REFERENCE_UNIQUE_MESSAGE]}) from error
+        raise
+    return checkpoint
+
+
+def create_checkpoint(*, name: str, reference: str, alias: str = "") -> Checkpoint:
+    return _save(
+        Checkpoint(name=_trimmed(name), reference=_trimmed(reference), alias=_trimmed(alias))
+    )
+
+
+def update_checkpoint(
+    checkpoint: Checkpoint,
+    *,
+    name: str | None = None,
+    reference: str | None = None,
+    alias: str | None = None,
+) -> Checkpoint:
+    """Change the given fields; those left as None keep their value."""
+    if name is not None:
+        checkpoint.name = _trimmed(name)
+    if reference is not None:
+        checkpoint.reference = _trimmed(reference)
+    if alias is not None:
+        checkpoint.alias = _trimmed(alias)
+    return _save(checkpoint)
+
+
+def duplicate_checkpoint(
+    source: Checkpoint, *, name: str, reference: str, alias: str | None = None
+) -> Checkpoint:
+    """A copy of ``source``: it needs a reference of its own; a missing alias is copied."""
+    return create_checkpoint(
+        name=name, reference=reference, alias=source.alias if alias is None else alias
+    )
+
+
+def delete_checkpoint(checkpoint: Checkpoint) -> None:
+    checkpoint.delete()
+
+
+def bulk_delete_checkpoints(*, user, ids: Iterable[int]) -> int:
+    """Delete every listed checkpoint in one transaction, or none of them.
+
+    Raises ValidationError (field ``ids``) for an empty list or an unknown id, and
+    PermissionDenied when the user may not delete one of them.
+    """
+    wanted = set(ids)
+    if not wanted:
+        raise ValidationError({"ids": ["Select at least one checkpoint."]})
+    with transaction.atomic():
+        checkpoints = list(Checkpoint.objects.select_for_update().filter(pk__in=wanted))
+        missing = wanted - {checkpoint.pk for checkpoint in checkpoints}
+        if missing:
+            listed = ", ".join(str(pk) for pk in sorted(missing))
+            raise ValidationError({"ids": [f"No checkpoint with id {listed}."]})
+        if permitted_ids(user, "delete", checkpoints) != wanted:
+            raise PermissionDenied("You may not delete every selected checkpoint.")
+        for checkpoint in checkpoints:
+            delete_checkpoint(checkpoint)
+    return len(checkpoints)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from checkpoints import views
+
+app_name = "checkpoints"
+
+urlpatterns = [
+    path("", views.CheckpointListView.as_view(), name="checkpoint_list"),
+    path("add/", views.CheckpointEditView.as_view(), name="checkpoint_add"),
+    path("delete/", views.CheckpointBulkDeleteView.as_view(), name="checkpoint_bulk_delete"),
+    path("<int:pk>/", views.CheckpointDetailView.as_view(), name="checkpoint_detail"),
+    path("<int:pk>/edit/", views.CheckpointEditView.as_view(), name="checkpoint_edit"),
+    path(
+        "<int:pk>/duplicate/", views.CheckpointDuplicateView.as_view(), name="checkpoint_duplicate"
+    ),
+    path("<int:pk>/delete/", views.CheckpointDeleteView.as_view(), name="checkpoint_delete"),
+]

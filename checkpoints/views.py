@@ -1,0 +1,76 @@
+"""Toolbox > Checkpoints pages: thin views over the generic Maker views and the services."""
+
+from checkpoint_maker import views as generic
+from checkpoints import services
+from checkpoints.filters import CheckpointFilterSet
+from checkpoints.forms import CheckpointForm
+from checkpoints.models import Checkpoint
+
+
+class CheckpointListView(generic.ObjectListView):
+    model = Checkpoint
+    filterset_class = CheckpointFilterSet
+    columns = (("name", "Name"), ("reference", "Reference"), ("alias", "Alias"))
+    template_name = "checkpoints/checkpoint_list.html"
+
+
+class CheckpointDetailView(generic.ObjectDetailView):
+    model = Checkpoint
+    template_name = "checkpoints/checkpoint_detail.html"
+
+
+class CheckpointEditView(generic.ObjectEditView):
+    model = Checkpoint
+    form_class = CheckpointForm
+
+    def save_form(self, form, instance):
+        if instance is None:
+            return services.create_checkpoint(**form.cleaned_data)
+        return services.update_checkpoint(instance, **form.cleaned_data)
+
+
+class CheckpointDuplicateView(generic.ObjectEditView):
+    """A prefilled copy: the user gives it a name and a reference of its own."""
+
+    model = Checkpoint
+    form_class = CheckpointForm
+    notice = (
+        "This is a copy. Change its Name and its Reference: "
+        "each checkpoint needs a reference of its own."
+    )
+
+    def get_instance(self):
+        self.source = self.get_object("view")
+        self.require("add")
+        return None
+
+    def get_form(self, instance, data=None):
+        initial = {
+            "name": self.source.name,
+            "reference": self.source.reference,
+            "alias": self.source.alias,
+        }
+        return self.form_class(data=data, initial=initial)
+
+    def title(self, instance) -> str:
+        return f"Duplicate {self.source}"
+
+    def success_message(self, obj, instance) -> str:
+        return f"Checkpoint “{obj}” created as a copy of “{self.source}”."
+
+    def save_form(self, form, instance):
+        return services.duplicate_checkpoint(self.source, **form.cleaned_data)
+
+
+class CheckpointDeleteView(generic.ObjectDeleteView):
+    model = Checkpoint
+
+    def delete_object(self, obj) -> None:
+        services.delete_checkpoint(obj)
+
+
+class CheckpointBulkDeleteView(generic.BulkDeleteView):
+    model = Checkpoint
+
+    def bulk_delete(self, ids: list[int]) -> int:
+        return services.bulk_delete_checkpoints(user=self.request.user, ids=ids)

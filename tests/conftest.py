@@ -1,0 +1,90 @@
+"""Shared fixtures: users with the Maker's typical roles, clients logged in as them."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from rest_framework.test import APIClient
+
+from checkpoints.models import Checkpoint
+
+CHECKPOINT_RIGHTS = {
+    "full": ["view", "add", "change", "delete"],
+    "editor": ["view", "add", "change"],
+    "reader": ["view"],
+    "none": [],
+}
+
+
+def make_user(username: str, perms: list[str] | None = None) -> User:
+    """A user in a role (group) holding the given ``app_label.codename`` permissions."""
+    user = User.objects.create_user(username=username, password="pass-for-tests-1")
+    if perms:
+        group = Group.objects.create(name=f"role-{username}")
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        user.groups.add(group)
+    return user
+
+
+def checkpoint_perms(level: str) -> list[str]:
+    return [f"checkpoints.{action}_checkpoint" for action in CHECKPOINT_RIGHTS[level]]
+
+
+@pytest.fixture
+def user_factory(db):
+    return make_user
+
+
+@pytest.fixture
+def full_user(db):
+    return make_user("full", checkpoint_perms("full"))
+
+
+@pytest.fixture
+def editor_user(db):
+    return make_user("editor", checkpoint_perms("editor"))
+
+
+@pytest.fixture
+def reader_user(db):
+    return make_user("reader", checkpoint_perms("reader"))
+
+
+@pytest.fixture
+def plain_user(db):
+    return make_user("plain")
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def full_client(client, full_user):
+    return logged_in(client, full_user)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def checkpoint(db):
+    return Checkpoint.objects.create(
+        name="Recognised customer", reference="recognised", alias="known"
+    )
+
+
+@pytest.fixture
+def make_checkpoints(db):
+    def make(count: int, prefix: str = "cp") -> list[Checkpoint]:
+        return Checkpoint.objects.bulk_create(
+            Checkpoint(name=f"{prefix} {index:04d}", reference=f"{prefix}_{index:04d}")
+            for index in range(count)
+        )
+
+    return make
