@@ -10,7 +10,7 @@ from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from checkpoint_maker.permissions import has_any_permission, restrict_to_permitted
+from checkpoint_maker.permissions import has_any_permission, restrict_to_permitted, user_can
 
 METHOD_ACTIONS = {
     "GET": "view",
@@ -66,17 +66,15 @@ class ModelRights(permissions.DjangoObjectPermissions):
             # Object routes: the object check decides (403, or 404 when it cannot be read).
             return True
         if action == "add":
-            return user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}")
+            return user_can(user, "add", model)
         return has_any_permission(user, model, action)
 
     def has_object_permission(self, request, view, obj):
         user = request.user
         action = self.action_for(request, view)
-        name = f"{obj._meta.app_label}.{action}_{obj._meta.model_name}"
-        if user.has_perm(name, obj):
+        if user_can(user, action, obj):
             return True
-        view_name = f"{obj._meta.app_label}.view_{obj._meta.model_name}"
-        if action != "view" and not user.has_perm(view_name, obj):
+        if action != "view" and not user_can(user, "view", obj):
             raise exceptions.NotFound()
         return False
 

@@ -1,7 +1,7 @@
 """Rights: Django model permissions, role-wide through groups or per object (django-guardian).
 
 Read/Create/Modify/Delete are the actions view/add/change/delete. Every check in pages, the
-admin and the API goes through these helpers or ``user.has_perm(name, obj)``.
+admin and the API goes through these helpers.
 """
 
 from collections.abc import Iterable
@@ -17,6 +17,19 @@ ACTION_LABELS = {"view": "Read", "add": "Create", "change": "Modify", "delete": 
 def permission_name(model: type[models.Model], action: str) -> str:
     """``checkpoints.view_checkpoint`` for (Checkpoint, "view")."""
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def user_can(user, action: str, target: models.Model | type[models.Model]) -> bool:
+    """Whether the user has the right on ``target`` (an object, or a model for role-wide).
+
+    Django's ModelBackend ignores role-wide rights when asked about an object, and guardian
+    knows only per-object grants, so an object check asks both.
+    """
+    model = target if isinstance(target, type) else type(target)
+    name = permission_name(model, action)
+    if user.has_perm(name):
+        return True
+    return not isinstance(target, type) and user.has_perm(name, target)
 
 
 def restrict_to_permitted(user, action: str, queryset: QuerySet) -> QuerySet:

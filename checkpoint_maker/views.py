@@ -20,9 +20,9 @@ from django.views import View
 from checkpoint_maker.menu import items_for
 from checkpoint_maker.permissions import (
     has_any_permission,
-    permission_name,
     permitted_ids,
     restrict_to_permitted,
+    user_can,
 )
 
 
@@ -68,7 +68,7 @@ class ModelViewMixin(LoginRequiredMixin):
         return str(self.model._meta.verbose_name_plural)
 
     def require(self, action: str, obj: models.Model | None = None) -> None:
-        if not self.request.user.has_perm(permission_name(self.model, action), obj):
+        if not user_can(self.request.user, action, self.model if obj is None else obj):
             raise PermissionDenied(
                 f"You do not have the right to {action} this {self.verbose_name}."
             )
@@ -122,7 +122,7 @@ class ObjectListView(ModelViewMixin, View):
         queryset = queryset.order_by(sort, "pk")
         page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
         objects = list(page.object_list)
-        can_add = user.has_perm(permission_name(self.model, "add"))
+        can_add = user_can(user, "add", self.model)
         allowed = {action: permitted_ids(user, action, objects) for action in ("change", "delete")}
         rows = [
             {
@@ -179,9 +179,9 @@ class ObjectDetailView(ModelViewMixin, View):
         user = request.user
         context = self.base_context(
             object=obj,
-            can_change=user.has_perm(permission_name(self.model, "change"), obj),
-            can_delete=user.has_perm(permission_name(self.model, "delete"), obj),
-            can_add=user.has_perm(permission_name(self.model, "add")),
+            can_change=user_can(user, "change", obj),
+            can_delete=user_can(user, "delete", obj),
+            can_add=user_can(user, "add", self.model),
             **self.get_extra_context(obj),
         )
         return render(request, self.template_name, context)

@@ -10,14 +10,13 @@ class Checkpoint(models.Model):
     name = models.CharField(
         "Name",
         max_length=validators.NAME_MAX_LENGTH,
-        validators=[validators.validate_name_length],
         help_text="Display name of the checkpoint.",
     )
     reference = models.CharField(
         "Reference",
         max_length=validators.REFERENCE_MAX_LENGTH,
         unique=True,
-        validators=[validators.validate_reference_length, validators.validate_reference_characters],
+        validators=[validators.validate_reference_characters],
         error_messages={"unique": validators.REFERENCE_UNIQUE_MESSAGE},
         help_text=(
             "Unique identifier used in Smart Routings and integrations. "
@@ -29,7 +28,6 @@ class Checkpoint(models.Model):
         max_length=validators.ALIAS_MAX_LENGTH,
         blank=True,
         default="",
-        validators=[validators.validate_alias_length],
         help_text="Short label added to the interaction's tag list when the checkpoint is set.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,95 @@
+"""Checkpoint services: the only writers of checkpoints."""
+
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from guardian.shortcuts import assign_perm
+
+from checkpoints import services
+from checkpoints.models import Checkpoint
+from checkpoints.validators import REFERENCE_UNIQUE_MESSAGE
+from tests.conftest import checkpoint_perms
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_then_update_changes_only_given_fields(checkpoint):
+    services.update_checkpoint(checkpoint, name=" Known customer ")
+    checkpoint.refresh_from_db()
+    assert (checkpoint.name, checkpoint.reference, checkpoint.alias) == (
+        "Known customer",
+        "recognised",
+        "known",
+    )
+
+
+def test_duplicate_copies_alias_unless_given(checkpoint):
+    copy = services.duplicate_checkpoint(checkpoint, name="Copy", reference="recognised_2")
+    assert copy.alias == "known" and copy.pk != checkpoint.pk
+    other = services.duplicate_checkpoint(checkpoint, name="C", reference="r3", alias="")
+    assert other.alias == ""
+
+
+def test_duplicate_with_the_same_reference_is_refused(checkpoint):
+    with pytest.raises(ValidationError) as error:
+        services.duplicate_checkpoint(checkpoint, name="Copy", reference="recognised")
+    assert error.value.message_dict == {"reference": [REFERENCE_UNIQUE_MESSAGE]}
+    assert Checkpoint.objects.count() == 1
+
+
+def test_uniqueness_race_is_reported_as_a_field_error(checkpoint):
+    """Two saves that both pass validation: the database constraint decides, no 500."""
+    with (
+        mock.patch.object(Checkpoint, "validate_unique"),
+        pytest.raises(ValidationError) as error,
+    ):
+        services.create_checkpoint(name="Racer", reference="recognised")
+    assert error.value.message_dict == {"reference": [REFERENCE_UNIQUE_MESSAGE]}
+
+
+def test_bulk_delete_deletes_all(full_user, make_checkpoints):
+    ids = [checkpoint.pk for checkpoint in make_checkpoints(3)]
+    assert services.bulk_delete_checkpoints(user=full_user, ids=ids) == 3
+    assert Checkpoint.objects.count() == 0
+
+
+def test_bulk_delete_refuses_empty_and_unknown_ids(full_user, checkpoint):
+    with pytest.raises(ValidationError) as error:
+        services.bulk_delete_checkpoints(user=full_user, ids=[])
+    assert "ids" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.bulk_delete_checkpoints(user=full_user, ids=[checkpoint.pk, 999999])
+    assert error.value.message_dict == {"ids": ["No checkpoint with id 999999."]}
+    assert Checkpoint.objects.filter(pk=checkpoint.pk).exists()
+
+
+def test_bulk_delete_needs_the_right_on_every_one(user_factory, make_checkpoints):
+    first, second = make_checkpoints(2)
+    user = user_factory("partial", checkpoint_perms("reader"))
+    assign_perm("checkpoints.delete_checkpoint", user, first)
+    with pytest.raises(PermissionDenied):
+        services.bulk_delete_checkpoints(user=user, ids=[first.pk, second.pk])
+    assert Checkpoint.objects.count() == 2
+    assert services.bulk_delete_checkpoints(user=user, ids=[first.pk]) == 1
+
+
+def test_bulk_delete_that_fails_midway_changes_nothing(full_user, make_checkpoints):
+    ids = [checkpoint.pk for checkpoint in make_checkpoints(3)]
+    real_delete = services.delete_checkpoint
+    calls = []
+
+    def failing_on_second(checkpoint):
+        calls.append(checkpoint.pk)
+        if len(calls) == 2:
+            raise IntegrityError("disk full")
+        real_delete(checkpoint)
+
+    with (
+        mock.patch.object(services, "delete_checkpoint", side_effect=failing_on_second),
+        pytest.raises(IntegrityError),
+    ):
+        services.bulk_delete_checkpoints(user=full_user, ids=ids)
+    assert len(calls) == 2
+    assert sorted(Checkpoint.objects.values_list("pk", flat=True)) == sorted(ids)
