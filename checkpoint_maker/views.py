@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from checkpoint_maker.extensions import delete_warnings, detail_panels
 from checkpoint_maker.menu import items_for
 from checkpoint_maker.permissions import (
     has_any_permission,
@@ -169,6 +170,8 @@ class ObjectListView(ModelViewMixin, View):
 
 
 class ObjectDetailView(ModelViewMixin, View):
+    """An object's page; other apps add sections through ``extensions.detail_panels``."""
+
     template_name: str
 
     def get_extra_context(self, obj) -> dict:
@@ -182,6 +185,7 @@ class ObjectDetailView(ModelViewMixin, View):
             can_change=user_can(user, "change", obj),
             can_delete=user_can(user, "delete", obj),
             can_add=user_can(user, "add", self.model),
+            panels=detail_panels(request, obj),
             **self.get_extra_context(obj),
         )
         return render(request, self.template_name, context)
@@ -251,10 +255,6 @@ class ObjectDeleteView(ModelViewMixin, View):
     def delete_object(self, obj) -> None:
         raise NotImplementedError
 
-    def get_extra_context(self, objects) -> dict:
-        """What the confirmation page should warn about (subclasses add facts)."""
-        return {}
-
     def get(self, request, pk):
         obj = self.get_object("delete")
         return render(
@@ -263,7 +263,7 @@ class ObjectDeleteView(ModelViewMixin, View):
             self.base_context(
                 object=obj,
                 cancel_url=safe_return_url(request, obj.get_absolute_url()),
-                **self.get_extra_context([obj]),
+                delete_warnings=delete_warnings(self.model, [obj]),
             ),
         )
 
@@ -282,9 +282,6 @@ class BulkDeleteView(ModelViewMixin, View):
 
     def bulk_delete(self, ids: list[int]) -> int:
         raise NotImplementedError
-
-    def get_extra_context(self, objects) -> dict:
-        return {}
 
     def selected_ids(self) -> list[int]:
         ids = []
@@ -321,7 +318,9 @@ class BulkDeleteView(ModelViewMixin, View):
         return render(
             request,
             self.template_name,
-            self.base_context(objects=objects, **self.get_extra_context(objects)),
+            self.base_context(
+                objects=objects, delete_warnings=delete_warnings(self.model, objects)
+            ),
         )
 
 

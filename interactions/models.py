@@ -1,0 +1,127 @@
+"""Interactions and the checkpoints attached to them at runtime.
+
+An attached checkpoint keeps its own copy of what it recorded (name, reference, alias, time,
+routing and action), so renaming or deleting the checkpoint never rewrites history: the link
+to the checkpoint simply becomes empty. Ids and names of the routing and the action are
+recorded as plain values: ``interactions`` never depends on ``routing``.
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from checkpoints.models import Checkpoint
+from checkpoints.validators import ALIAS_MAX_LENGTH, NAME_MAX_LENGTH, REFERENCE_MAX_LENGTH
+
+
+class Interaction(models.Model):
+    class Channel(models.TextChoices):
+        VOICE = "voice", "Voice"
+        EMAIL = "email", "Email"
+        MESSAGING = "messaging", "Messaging"
+
+    class Status(models.TextChoices):
+        ONGOING = "ongoing", "Ongoing"
+        CLOSED = "closed", "Closed"
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ONGOING)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    customer = models.CharField(
+        max_length=200, blank=True, default="", help_text="Customer identifier."
+    )
+    subject = models.CharField(max_length=300, blank=True, default="")
+    variables = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["-started_at", "-id"], name="interaction_started_idx"),
+            models.Index(fields=["customer"], name="interaction_customer_idx"),
+            models.Index(fields=["status", "channel"], name="interaction_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["voice", "email", "messaging"]),
+                name="interaction_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["ongoing", "closed"]),
+                name="interaction_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.customer or "unknown customer"
+        return f"#{self.pk} {self.get_channel_display()} · {who}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interactions:interaction_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.ONGOING
+
+
+class InteractionTag(models.Model):
+    """One entry of an interaction's tag list; the id keeps the order tags were added in."""
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=ALIAS_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["interaction", "name"], name="interaction_tag_once"),
+        ]
+        indexes = [models.Index(fields=["name"], name="interaction_tag_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InteractionCheckpoint(models.Model):
+    """A checkpoint attached to an interaction, as it was when attached."""
+
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="attached_checkpoints"
+    )
+    checkpoint = models.ForeignKey(
+        Checkpoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    reference = models.CharField(max_length=REFERENCE_MAX_LENGTH)
+    alias = models.CharField(max_length=ALIAS_MAX_LENGTH, blank=True, default="")
+    attached_at = models.DateTimeField(default=timezone.now)
+    routing_id = models.BigIntegerField(null=True, blank=True)
+    routing_name = models.CharField(max_length=200, blank=True, default="")
+    action_id = models.BigIntegerField(null=True, blank=True)
+    action_label = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = "attached checkpoint"
+        ordering = ["attached_at", "id"]
+        constraints = [
+            # The attach-once rule. A deleted checkpoint leaves NULL here, and NULLs never
+            # conflict, so history rows of deleted checkpoints all stay.
+            models.UniqueConstraint(
+                fields=["interaction", "checkpoint"], name="interaction_checkpoint_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["interaction", "attached_at"], name="attached_timeline_idx"),
+            models.Index(fields=["checkpoint", "-attached_at"], name="attached_checkpoint_idx"),
+            models.Index(fields=["reference"], name="attached_reference_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reference}) on interaction {self.interaction_id}"
+
+    @property
+    def checkpoint_deleted(self) -> bool:
+        return self.checkpoint_id is None

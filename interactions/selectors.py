@@ -1,0 +1,35 @@
+"""Interaction reads shared by pages and the API."""
+
+from django.db.models import Prefetch, QuerySet
+
+from checkpoints.models import Checkpoint
+from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
+
+
+def interactions_with_journey() -> QuerySet[Interaction]:
+    """Interactions with their tags and attached checkpoints (oldest first), prefetched."""
+    return Interaction.objects.prefetch_related(
+        Prefetch("tags", queryset=InteractionTag.objects.order_by("id")),
+        Prefetch(
+            "attached_checkpoints",
+            queryset=InteractionCheckpoint.objects.order_by("attached_at", "id"),
+        ),
+    )
+
+
+def attached_checkpoints_of(interaction_id: int) -> QuerySet[InteractionCheckpoint]:
+    """The journey of one interaction, oldest first."""
+    return InteractionCheckpoint.objects.filter(interaction_id=interaction_id).order_by(
+        "attached_at", "id"
+    )
+
+
+def checkpoint_reach(checkpoint: Checkpoint, *, latest: int = 10) -> dict:
+    """How many interactions reached a checkpoint, and the latest attachments."""
+    attachments = InteractionCheckpoint.objects.filter(checkpoint=checkpoint)
+    return {
+        "count": attachments.count(),
+        "latest": list(
+            attachments.select_related("interaction").order_by("-attached_at", "-id")[:latest]
+        ),
+    }
