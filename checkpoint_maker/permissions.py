@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import QuerySet
+from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 ACTIONS = ("view", "add", "change", "delete")
@@ -46,13 +47,25 @@ def restrict_to_permitted(user, action: str, queryset: QuerySet) -> QuerySet:
     )
 
 
+def object_grant_names(user) -> set[str]:
+    """Names of the permissions granted to the user on at least one object, directly or
+    through a role; one query, remembered on the user object for the request."""
+    if not hasattr(user, "_object_grant_names"):
+        fields = ("permission__content_type__app_label", "permission__codename")
+        direct = UserObjectPermission.objects.filter(user=user).values_list(*fields)
+        by_role = GroupObjectPermission.objects.filter(group__user=user).values_list(*fields)
+        user._object_grant_names = {
+            f"{app_label}.{codename}" for app_label, codename in direct.union(by_role)
+        }
+    return user._object_grant_names
+
+
 def has_any_permission(user, model: type[models.Model], action: str) -> bool:
     """True if the user has the right role-wide or on at least one object."""
     if not user.is_authenticated:
         return False
-    if user.has_perm(permission_name(model, action)):
-        return True
-    return restrict_to_permitted(user, action, model._default_manager.all()).exists()
+    name = permission_name(model, action)
+    return user.has_perm(name) or name in object_grant_names(user)
 
 
 def permitted_ids(user, action: str, objects: Iterable[models.Model]) -> set:

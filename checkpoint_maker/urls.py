@@ -9,6 +9,7 @@ from checkpoint_maker.views import HomeView
 
 api_patterns = [
     path("", include("checkpoints.api.urls")),
+    path("", include("interactions.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("toolbox/checkpoints/", include("checkpoints.urls")),
+    path("interactions/", include("interactions.urls")),
     path("roles/", include("checkpoint_maker.roles.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),
