@@ -1,0 +1,82 @@
+"""Smart Routing trees (voice, email, messaging) and their nodes.
+
+A routing's nodes form a tree: the root is a ``start``; every other node hangs under one
+outcome (branch) of its parent, and an outcome is wired at most once (a unique constraint).
+An ``add_checkpoint`` node names a checkpoint chosen from the Toolbox (the link becomes empty
+if the checkpoint is deleted) or a reference code, a Django template over the variables.
+"""
+
+from django.db import models
+from django.urls import reverse
+
+from checkpoints.models import Checkpoint
+from interactions.models import Interaction
+
+
+class SmartRouting(models.Model):
+    name = models.CharField("Name", max_length=100)
+    channel = models.CharField("Channel", max_length=16, choices=Interaction.Channel.choices)
+    description = models.TextField("Description", blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "smart routing"
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["channel", "name"], name="routing_channel_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("routing:smartrouting_detail", kwargs={"pk": self.pk})
+
+
+class Node(models.Model):
+    class Kind(models.TextChoices):
+        START = "start", "Start"
+        SET_VARIABLE = "set_variable", "Set a variable"
+        SWITCH = "switch", "Switch on a variable"
+        ADD_CHECKPOINT = "add_checkpoint", "Add a checkpoint"
+        END = "end", "End"
+
+    routing = models.ForeignKey(SmartRouting, on_delete=models.CASCADE, related_name="nodes")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    outcome = models.CharField(
+        "Outcome", max_length=100, blank=True, default="", help_text="The parent's branch."
+    )
+    kind = models.CharField("Kind", max_length=20, choices=Kind.choices)
+    label = models.CharField(
+        "Label", max_length=200, blank=True, default="", help_text="The action's name."
+    )
+    variable = models.CharField("Variable", max_length=100, blank=True, default="")
+    value = models.TextField("Value", blank=True, default="")
+    checkpoint = models.ForeignKey(
+        Checkpoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="routing_actions",
+    )
+    reference_code = models.CharField("Reference code", max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "outcome"], name="node_outcome_wired_once"),
+            models.UniqueConstraint(
+                fields=["routing"],
+                condition=models.Q(parent__isnull=True),
+                name="node_one_root_per_routing",
+            ),
+        ]
+        indexes = [models.Index(fields=["reference_code"], name="node_reference_code_idx")]
+
+    def __str__(self) -> str:
+        return self.label or self.get_kind_display()
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.get_kind_display()

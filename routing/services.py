@@ -1,0 +1,137 @@
+"""Smart Routing writes: routings with their whole tree (API), and node by node (editor)."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from routing.models import Node, SmartRouting
+from routing.rules import node_field_errors, outcome_error
+from routing.tree import NodeSpec, TreeError, parse_tree, replace_tree
+
+START_TREE = {"kind": Node.Kind.START, "label": "Start"}
+
+
+def _clean_routing(routing: SmartRouting) -> None:
+    routing.name = routing.name.strip()
+    routing.description = routing.description.strip()
+    routing.full_clean()
+
+
+def _specs(tree: dict[str, Any] | None) -> list[NodeSpec]:
+    try:
+        return parse_tree(tree if tree is not None else START_TREE)
+    except TreeError as error:
+        raise ValidationError({"tree": error.errors}) from error
+
+
+def create_routing(
+    *, name: str, channel: str, description: str = "", tree: dict[str, Any] | None = None
+) -> SmartRouting:
+    """A new routing; without a tree it gets a lone start node to build on."""
+    routing = SmartRouting(name=name, channel=channel, description=description)
+    _clean_routing(routing)
+    specs = _specs(tree)
+    with transaction.atomic():
+        routing.save()
+        replace_tree(routing, specs)
+    return routing
+
+
+def update_routing(
+    routing: SmartRouting,
+    *,
+    name: str | None = None,
+    channel: str | None = None,
+    description: str | None = None,
+    tree: dict[str, Any] | None = None,
+) -> SmartRouting:
+    """Change the given fields; a given tree replaces the whole tree."""
+    if name is not None:
+        routing.name = name
+    if channel is not None:
+        routing.channel = channel
+    if description is not None:
+        routing.description = description
+    _clean_routing(routing)
+    specs = _specs(tree) if tree is not None else None
+    with transaction.atomic():
+        routing.save()
+        if specs is not None:
+            replace_tree(routing, specs)
+    return routing
+
+
+def delete_routing(routing: SmartRouting) -> None:
+    routing.delete()
+
+
+def _node_errors(node: Node) -> dict[str, list[str]]:
+    errors = node_field_errors(
+        node.kind,
+        label=node.label,
+        variable=node.variable,
+        value=node.value,
+        checkpoint_given=node.checkpoint_id is not None,
+        reference_code=node.reference_code,
+    )
+    return {field: [f"{rule[0].upper()}{rule[1:]}."] for field, rule in errors.items()}
+
+
+def _save_node(node: Node) -> Node:
+    errors = _node_errors(node)
+    if node.parent_id is not None:
+        if node.kind == Node.Kind.START:
+            errors.setdefault("kind", []).append("A start may only be the root.")
+        if problem := outcome_error(node.parent.kind, node.outcome):
+            errors.setdefault("outcome", []).append(f"{problem[0].upper()}{problem[1:]}.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            node.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"outcome": ["This outcome is already wired to another node."]}
+        ) from error
+    return node
+
+
+def add_node(parent: Node, *, outcome: str, kind: str, **fields: Any) -> Node:
+    """Hang a new node under ``outcome`` of ``parent`` (which must not be wired yet)."""
+    node = Node(
+        routing_id=parent.routing_id, parent=parent, outcome=outcome.strip(), kind=kind, **fields
+    )
+    return _save_node(node)
+
+
+def update_node(node: Node, **fields: Any) -> Node:
+    """Change a node's own fields (not its place in the tree)."""
+    for name, value in fields.items():
+        setattr(node, name, value)
+    if node.kind != Node.Kind.ADD_CHECKPOINT:
+        node.checkpoint = None
+        node.reference_code = ""
+    return _save_node(node)
+
+
+def subtree(node: Node) -> list[Node]:
+    """``node`` and everything under it, parents first (one query for the routing)."""
+    nodes = list(Node.objects.filter(routing_id=node.routing_id))
+    by_parent: dict[int, list[Node]] = {}
+    for candidate in nodes:
+        if candidate.parent_id is not None:
+            by_parent.setdefault(candidate.parent_id, []).append(candidate)
+    found = [next(candidate for candidate in nodes if candidate.pk == node.pk)]
+    for current in found:
+        found.extend(by_parent.get(current.pk, []))
+    return found
+
+
+def delete_node(node: Node) -> int:
+    """Delete a node with its subtree; the root (start) cannot be deleted."""
+    if node.parent_id is None:
+        raise ValidationError("The start of a routing cannot be deleted.")
+    count = len(subtree(node))
+    node.delete()
+    return count
