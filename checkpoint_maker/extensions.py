@@ -25,9 +25,11 @@ class Panel:
 
 PanelProvider = Callable[[Any, models.Model], Panel | None]
 WarningProvider = Callable[[Iterable[models.Model]], list[str]]
+EditWarningProvider = Callable[[models.Model, set[str] | None], list[str]]
 
 _panels: dict[str, list[PanelProvider]] = defaultdict(list)
 _delete_warnings: dict[str, list[WarningProvider]] = defaultdict(list)
+_edit_warnings: dict[str, list[EditWarningProvider]] = defaultdict(list)
 
 
 def _label(model: type[models.Model]) -> str:
@@ -44,6 +46,22 @@ def register_delete_warning(model: type[models.Model], provider: WarningProvider
     """``provider(objects)`` returns messages to show before those objects are deleted."""
     if provider not in _delete_warnings[_label(model)]:
         _delete_warnings[_label(model)].append(provider)
+
+
+def register_edit_warning(model: type[models.Model], provider: EditWarningProvider) -> None:
+    """``provider(obj, changed)`` returns messages about editing ``obj`` (as it was before):
+    with ``changed`` None, what a change would affect (shown on the form); with the set of
+    changed field names, what this saved change affects."""
+    if provider not in _edit_warnings[_label(model)]:
+        _edit_warnings[_label(model)].append(provider)
+
+
+def edit_warnings(obj: models.Model, changed: set[str] | None = None) -> list[str]:
+    return [
+        message
+        for provider in _edit_warnings[_label(type(obj))]
+        for message in provider(obj, changed)
+    ]
 
 
 def detail_panels(request, obj: models.Model) -> list[Panel]:

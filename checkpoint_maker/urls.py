@@ -10,6 +10,7 @@ from checkpoint_maker.views import HomeView
 api_patterns = [
     path("", include("checkpoints.api.urls")),
     path("", include("interactions.api.urls")),
+    path("", include("routing.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("toolbox/checkpoints/", include("checkpoints.urls")),
+    path("smart-routing/", include("routing.urls")),
     path("interactions/", include("interactions.urls")),
     path("roles/", include("checkpoint_maker.roles.urls")),
     path("admin/", admin.site.urls),

@@ -6,6 +6,8 @@ that write. Every view checks the right it needs: anonymous users go to the logi
 without the right get 403.
 """
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from checkpoint_maker.extensions import delete_warnings, detail_panels
+from checkpoint_maker.extensions import delete_warnings, detail_panels, edit_warnings
 from checkpoint_maker.menu import items_for
 from checkpoint_maker.permissions import (
     has_any_permission,
@@ -224,6 +226,7 @@ class ObjectEditView(ModelViewMixin, View):
                 object=instance,
                 title=self.title(instance),
                 notice=getattr(self, "notice", ""),
+                edit_warnings=edit_warnings(instance) if instance else [],
                 cancel_url=safe_return_url(self.request, list_url(self.model)),
             ),
         )
@@ -234,6 +237,7 @@ class ObjectEditView(ModelViewMixin, View):
 
     def post(self, request, **kwargs):
         instance = self.get_instance()
+        before = copy.copy(instance)
         form = self.get_form(instance, data=request.POST)
         if form.is_valid():
             try:
@@ -242,6 +246,9 @@ class ObjectEditView(ModelViewMixin, View):
                 apply_validation_error(form, error)
             else:
                 messages.success(request, self.success_message(obj, instance))
+                if before is not None and form.has_changed():
+                    for warning in edit_warnings(before, set(form.changed_data)):
+                        messages.warning(request, warning)
                 return HttpResponseRedirect(safe_return_url(request, list_url(self.model)))
         messages.error(request, "Please correct the errors below.")
         return self.render_form(form, instance)
