@@ -1,0 +1,137 @@
+"""Admin pieces shared by every app: rights per object (django-guardian) in the Django admin.
+
+``ObjectPermissionAdminMixin`` makes a ModelAdmin follow the same rules as the Maker: a right
+can be held role-wide or on one object, and every check passes the object to
+``user.has_perm``. ``GuardedObjectPermissionAdminMixin`` adds django-guardian's "Object
+permissions" page on each object, for users allowed to manage object permissions.
+
+Put a licence mixin first and ``admin.ModelAdmin`` last, e.g.
+``class CheckpointAdmin(SmartLicenceAdminMixin, GuardedObjectPermissionAdminMixin,
+admin.ModelAdmin)``.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from guardian.admin import ReinforcedGuardedModelAdminMixin
+
+from checkpoint_maker.permissions import (
+    ACTIONS,
+    has_any_permission,
+    restrict_to_permitted,
+    user_can,
+)
+
+admin.site.site_header = "Checkpoint Maker administration"
+admin.site.site_title = "Checkpoint Maker admin"
+
+OBJECT_PERMISSION_MANAGER_PERMS = (
+    "guardian.view_userobjectpermission",
+    "guardian.view_groupobjectpermission",
+    "guardian.change_userobjectpermission",
+    "guardian.change_groupobjectpermission",
+)
+
+
+class ObjectPermissionAdminMixin:
+    """Rights role-wide or per object, as everywhere else in the product.
+
+    - The changelist shows the rows the user may read (view, or change which implies it).
+    - Without an object, a right counts if it is held role-wide or on at least one object,
+      so the module shows to a staff user with a single object grant.
+    - With an object, the right must be held role-wide or on it (``user_can``, which asks
+      ``user.has_perm(perm)`` and ``user.has_perm(perm, obj)``).
+    - Opening an object the user may not use answers 403, not "does not exist".
+    """
+
+    def _perm(self, action: str) -> str:
+        opts = self.model._meta
+        return f"{opts.app_label}.{action}_{opts.model_name}"
+
+    def _has(self, request, action: str, obj=None) -> bool:
+        if obj is None:
+            return has_any_permission(request.user, self.model, action)
+        return user_can(request.user, action, obj)
+
+    def get_unrestricted_queryset(self, request):
+        return super().get_queryset(request)
+
+    def get_queryset(self, request):
+        queryset = self.get_unrestricted_queryset(request)
+        user = request.user
+        if user.has_perm(self._perm("view")) or user.has_perm(self._perm("change")):
+            return queryset
+        readable = restrict_to_permitted(user, "view", queryset).values("pk")
+        changeable = restrict_to_permitted(user, "change", queryset).values("pk")
+        return queryset.filter(pk__in=readable) | queryset.filter(pk__in=changeable)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Among every row: the view then checks the right on the object and answers 403.
+        queryset = self.get_unrestricted_queryset(request)
+        model = queryset.model
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (model.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def has_module_permission(self, request):
+        return any(self._has(request, action) for action in ACTIONS)
+
+    def has_view_permission(self, request, obj=None):
+        return self._has(request, "view", obj) or self._has(request, "change", obj)
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(self._perm("add"))
+
+    def has_change_permission(self, request, obj=None):
+        return self._has(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._has(request, "delete", obj)
+
+
+class GuardedObjectPermissionAdminMixin(
+    ObjectPermissionAdminMixin, ReinforcedGuardedModelAdminMixin
+):
+    """Adds django-guardian's "Object permissions" page to each object.
+
+    Managing an object's permissions needs the right to change that object and guardian's
+    own rights on object permissions (superusers have both); the link shows only then.
+    """
+
+    def can_manage_object_permissions(self, request, obj) -> bool:
+        return self.has_change_permission(request, obj) and request.user.has_perms(
+            OBJECT_PERMISSION_MANAGER_PERMS
+        )
+
+    def _managed_object(self, request, object_pk):
+        obj = get_object_or_404(self.get_queryset(request), pk=unquote(object_pk))
+        if not self.can_manage_object_permissions(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def obj_perms_manage_view(self, request, object_pk):
+        self._managed_object(request, object_pk)
+        return super().obj_perms_manage_view(request, object_pk)
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        self._managed_object(request, object_pk)
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        self._managed_object(request, object_pk)
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if not add and not self.can_manage_object_permissions(request, obj):
+            # The admin's own change form, without guardian's "Object permissions" link.
+            opts = self.model._meta
+            response.template_name = [
+                f"admin/{opts.app_label}/{opts.model_name}/change_form.html",
+                f"admin/{opts.app_label}/change_form.html",
+                "admin/change_form.html",
+            ]
+        return response

@@ -1,0 +1,76 @@
+"""Django admin for checkpoints: same rules as the Maker, writes through the services.
+
+Field rules come from the model's validators (ModelForm); saving and deleting go through
+``checkpoints.services`` so trimming, the uniqueness race and later deletion rules apply here
+too. Rights may be role-wide or per object (django-guardian), and the module is hidden while
+the Smart licence is off (the licence middleware answers 403 on its URLs).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+
+from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin
+from checkpoint_maker.licence import SmartLicenceAdminMixin
+from checkpoints import services
+from checkpoints.models import Checkpoint
+
+EDITABLE_FIELDS = ("name", "reference", "alias")
+
+
+class HasAliasFilter(admin.SimpleListFilter):
+    title = "has alias"
+    parameter_name = "has_alias"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Yes"), ("no", "No"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(alias="")
+        if self.value() == "no":
+            return queryset.filter(alias="")
+        return queryset
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(SmartLicenceAdminMixin, GuardedObjectPermissionAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "reference", "alias", "updated_at")
+    list_display_links = ("name",)
+    search_fields = ("name", "reference")
+    list_filter = (HasAliasFilter, "created_at")
+    date_hierarchy = "created_at"
+    ordering = ("name", "id")
+    fields = (*EDITABLE_FIELDS, "created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            # The service refused what the form accepted: another request saved the same
+            # reference in between. The admin's transaction was rolled back; say why.
+            for message in error.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        values = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS}
+        if change:
+            services.update_checkpoint(obj, **values)
+            return
+        created = services.create_checkpoint(**values)
+        # The admin logs and redirects with the instance it holds: make it the saved row.
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj._state.db = created._state.db
+        for field in (*EDITABLE_FIELDS, "created_at", "updated_at"):
+            setattr(obj, field, getattr(created, field))
+
+    def delete_model(self, request, obj):
+        services.delete_checkpoint(obj)
+
+    def delete_queryset(self, request, queryset):
+        services.bulk_delete_checkpoints(
+            user=request.user, ids=list(queryset.values_list("pk", flat=True))
+        )
