@@ -58,11 +58,14 @@ def update_checkpoint(
 
 
 def duplicate_checkpoint(
-    source: Checkpoint, *, name: str, reference: str, alias: str | None = None
+    source: Checkpoint, *, reference: str, name: str | None = None, alias: str | None = None
 ) -> Checkpoint:
-    """A copy of ``source``: it needs a reference of its own; a missing alias is copied."""
+    """A copy of ``source``: it needs a reference of its own; a missing name or alias is
+    copied."""
     return create_checkpoint(
-        name=name, reference=reference, alias=source.alias if alias is None else alias
+        name=source.name if name is None else name,
+        reference=reference,
+        alias=source.alias if alias is None else alias,
     )
 
 

@@ -1,18 +1,35 @@
-"""Checkpoint API bodies. Field rules come from the model's validators (one rule, one place)."""
+"""Checkpoint API bodies (API.md, Checkpoints).
 
+Field rules come from the model (its ``max_length``s and validators, so the same messages as
+the Maker forms and the admin); DRF trims the values. Writes go through checkpoints.services.
+"""
+
+import datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from checkpoints.models import Checkpoint
 
 
 class CheckpointSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(help_text="The checkpoint's page in the Maker.")
+    """A checkpoint. ``alias`` left out is ``""`` (on create and PUT; PATCH keeps it)."""
+
+    url = serializers.SerializerMethodField(help_text="The checkpoint's configuration page.")
 
     class Meta:
         model = Checkpoint
         fields = ["id", "name", "reference", "alias", "created_at", "updated_at", "url"]
         read_only_fields = ["id", "created_at", "updated_at", "url"]
+        extra_kwargs = {
+            "alias": {"default": ""},
+            # UTC whatever the active time zone (DATETIME_FORMAT ends with "Z").
+            "created_at": {"default_timezone": datetime.UTC},
+            "updated_at": {"default_timezone": datetime.UTC},
+        }
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, checkpoint: Checkpoint) -> str:
         request = self.context.get("request")
         path = checkpoint.get_absolute_url()
@@ -20,12 +37,12 @@ class CheckpointSerializer(serializers.ModelSerializer):
 
 
 class CheckpointDuplicateSerializer(serializers.ModelSerializer):
-    """The copy's own name and reference; a left-out alias is copied from the source."""
+    """The copy's own reference; a left-out name or alias is copied from the source."""
 
     class Meta:
         model = Checkpoint
         fields = ["name", "reference", "alias"]
-        extra_kwargs = {"alias": {"required": False}}
+        extra_kwargs = {"name": {"required": False}, "alias": {"required": False}}
 
 
 class BulkDeleteSerializer(serializers.Serializer):
@@ -34,8 +51,9 @@ class BulkDeleteSerializer(serializers.Serializer):
         allow_empty=False,
         max_length=1000,
         error_messages={"empty": "Give at least one checkpoint id."},
+        help_text="Ids of the checkpoints to delete, all or none.",
     )
 
 
 class BulkDeleteResultSerializer(serializers.Serializer):
-    deleted = serializers.IntegerField()
+    deleted = serializers.IntegerField(help_text="How many checkpoints were deleted.")

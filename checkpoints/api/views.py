@@ -1,11 +1,16 @@
-"""Checkpoint endpoints (API.md, Checkpoints): thin HTTP over the services."""
+"""Checkpoint endpoints (API.md, Checkpoints): thin HTTP over checkpoints.services.
 
-from drf_spectacular.utils import extend_schema
+Rights come from ModelRights (role-wide or per object); the rules of each write (trimming,
+uniqueness, all-or-nothing bulk delete) live in the services.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin
+from checkpoint_maker.permissions import permission_name
 from checkpoints import services
 from checkpoints.api.serializers import (
     BulkDeleteResultSerializer,
@@ -16,7 +21,44 @@ from checkpoints.api.serializers import (
 from checkpoints.filters import CheckpointFilterSet
 from checkpoints.models import Checkpoint
 
+ERRORS = {
+    400: OpenApiResponse(description='Invalid body or query: `{"field": ["message", ...]}`.'),
+    401: OpenApiResponse(description="No credentials."),
+    403: OpenApiResponse(description="Without the right, or the Smart licence is off."),
+    404: OpenApiResponse(description='No such checkpoint (or not readable): `{"detail": ...}`.'),
+}
 
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Checkpoints the user may read",
+        description="Search matches the name or the reference, case-insensitive, part of a word.",
+        responses={200: CheckpointSerializer(many=True), **errors(400, 401, 403)},
+    ),
+    create=extend_schema(
+        summary="Create a checkpoint",
+        responses={201: CheckpointSerializer, **errors(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One checkpoint", responses={200: CheckpointSerializer, **errors(401, 403, 404)}
+    ),
+    update=extend_schema(
+        summary="Edit a checkpoint (alias left out becomes empty)",
+        responses={200: CheckpointSerializer, **errors(400, 401, 403, 404)},
+    ),
+    partial_update=extend_schema(
+        summary="Edit some fields of a checkpoint",
+        responses={200: CheckpointSerializer, **errors(400, 401, 403, 404)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a checkpoint",
+        responses={204: OpenApiResponse(description="Deleted."), **errors(401, 403, 404)},
+    ),
+)
 class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
     queryset = Checkpoint.objects.order_by("name", "id")
     serializer_class = CheckpointSerializer
@@ -25,8 +67,9 @@ class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
 
     @property
     def required_action(self) -> str | None:
-        """Bulk delete is a POST that needs the delete right (checked per checkpoint)."""
-        return "delete" if getattr(self, "action", None) == "bulk_delete" else None
+        """Bulk delete needs the delete right (the service checks each checkpoint); duplicate
+        needs to read the source (and add, role-wide, checked in the action)."""
+        return {"bulk_delete": "delete", "duplicate": "view"}.get(getattr(self, "action", None))
 
     def perform_create(self, serializer):
         serializer.instance = services.create_checkpoint(**serializer.validated_data)
@@ -39,18 +82,31 @@ class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.delete_checkpoint(instance)
 
-    @extend_schema(request=CheckpointDuplicateSerializer, responses={201: CheckpointSerializer})
+    @extend_schema(
+        summary="Duplicate a checkpoint",
+        description="The copy needs a reference of its own; a left-out alias is copied.",
+        request=CheckpointDuplicateSerializer,
+        responses={201: CheckpointSerializer, **errors(400, 401, 403, 404)},
+    )
     @action(detail=True, methods=["post"])
     def duplicate(self, request, pk=None):
-        source = self.get_object()
-        if not request.user.has_perm("checkpoints.add_checkpoint"):
+        if not request.user.has_perm(permission_name(Checkpoint, "add")):
             self.permission_denied(request, message="You may not create checkpoints.")
+        source = self.get_object()
         body = CheckpointDuplicateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         copy = services.duplicate_checkpoint(source, **body.validated_data)
         return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=BulkDeleteSerializer, responses={200: BulkDeleteResultSerializer})
+    @extend_schema(
+        summary="Delete several checkpoints, all or none",
+        description=(
+            "An empty list or an unknown id is a 400 naming `ids`; a checkpoint the user may "
+            "not delete is a 403. Either way nothing is deleted."
+        ),
+        request=BulkDeleteSerializer,
+        responses={200: BulkDeleteResultSerializer, **errors(400, 401, 403)},
+    )
     @action(detail=False, methods=["post"], url_path="bulk-delete")
     def bulk_delete(self, request):
         body = BulkDeleteSerializer(data=request.data)
@@ -58,4 +114,4 @@ class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
         deleted = services.bulk_delete_checkpoints(
             user=request.user, ids=body.validated_data["ids"]
         )
-        return Response({"deleted": deleted})
+        return Response(BulkDeleteResultSerializer({"deleted": deleted}).data)

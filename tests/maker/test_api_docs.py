@@ -1,0 +1,192 @@
+"""The OpenAPI schema (/api/schema/) and Swagger UI (/api/docs/): signed-in users only, served
+offline from our own static files, and compatible with our Content-Security-Policy."""
+
+import json
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = "/api/schema/"
+DOCS = "/api/docs/"
+CHECKPOINT_PATHS = {
+    "/api/v1/checkpoints/",
+    "/api/v1/checkpoints/{id}/",
+    "/api/v1/checkpoints/{id}/duplicate/",
+    "/api/v1/checkpoints/bulk-delete/",
+}
+
+
+class AssetParser(HTMLParser):
+    """Collects the page's scripts (src or inline text), stylesheets and icons."""
+
+    def __init__(self):
+        super().__init__()
+        self.scripts: list[dict] = []
+        self.links: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            self.scripts.append({"src": attrs.get("src"), "nonce": attrs.get("nonce"), "text": ""})
+            self._in_script = True
+        elif tag == "link" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1]["text"] += data
+
+
+def parse(html: str) -> AssetParser:
+    parser = AssetParser()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture
+def signed_in(user_factory):
+    client = APIClient()
+    client.force_login(user_factory("reader-of-docs"))
+    return client
+
+
+@pytest.mark.parametrize("url", [SCHEMA, f"{SCHEMA}?format=json"])
+def test_schema_needs_a_signed_in_user(db, url):
+    response = APIClient().get(url)
+    assert response.status_code == 401
+    assert b"paths" not in response.content
+
+
+@pytest.mark.parametrize("url", [DOCS, f"{DOCS}?script="])
+def test_docs_page_sends_anonymous_visitors_to_the_login_page(db, url):
+    response = APIClient().get(url)
+    assert response.status_code == 302
+    assert response.url.startswith("/login/?next=")
+    assert b"SwaggerUIBundle" not in response.content
+
+
+def test_docs_page_has_no_inline_style(signed_in):
+    html = signed_in.get(DOCS).content.decode()
+    assert "<style" not in html
+    assert "maker/api_docs.css" in html
+
+
+def test_any_signed_in_user_reads_the_schema(signed_in):
+    response = signed_in.get(SCHEMA, {"format": "json"})
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert set(schema["paths"]) >= CHECKPOINT_PATHS
+    assert "/api/schema/" not in schema["paths"]
+
+
+def test_token_clients_read_the_schema(user_factory):
+    token = Token.objects.create(user=user_factory("runtime"))
+    response = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}").get(SCHEMA)
+    assert response.status_code == 200
+    assert b"/api/v1/checkpoints/bulk-delete/" in response.content
+
+
+def test_schema_documents_the_checkpoint_contract(signed_in):
+    schema = json.loads(signed_in.get(SCHEMA, {"format": "json"}).content)
+    paths = schema["paths"]
+    listing = paths["/api/v1/checkpoints/"]["get"]
+    assert {parameter["name"] for parameter in listing["parameters"]} >= {"search", "page"}
+    page = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page_schema = schema["components"]["schemas"][page.rsplit("/", 1)[1]]
+    assert {"count", "next", "previous", "results"} <= set(page_schema["properties"])
+    assert "201" in paths["/api/v1/checkpoints/"]["post"]["responses"]
+    assert "204" in paths["/api/v1/checkpoints/{id}/"]["delete"]["responses"]
+    assert "201" in paths["/api/v1/checkpoints/{id}/duplicate/"]["post"]["responses"]
+    assert "200" in paths["/api/v1/checkpoints/bulk-delete/"]["post"]["responses"]
+    checkpoint = schema["components"]["schemas"]["Checkpoint"]
+    assert set(checkpoint["properties"]) == {
+        "id",
+        "name",
+        "reference",
+        "alias",
+        "created_at",
+        "updated_at",
+        "url",
+    }
+    assert set(checkpoint["required"]) >= {"name", "reference"}
+    assert "alias" not in checkpoint["required"]
+    assert checkpoint["properties"]["url"]["format"] == "uri"
+    auth = set(schema["components"]["securitySchemes"])
+    assert {"tokenAuth", "cookieAuth"} <= auth
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    """Same as ``manage.py spectacular --validate --fail-on-warn``: a warning fails it."""
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/checkpoints/bulk-delete/" in target.read_text()
+
+
+def test_swagger_ui_is_served_offline_from_our_static_files(signed_in):
+    response = signed_in.get(DOCS)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Checkpoint Maker API</title>" in html
+    # No asset (or anything else) from another host: the product works offline.
+    assert not re.search(r"https?://", html)
+    assert "//" not in " ".join(parse(html).links)
+
+    page = parse(html)
+    sidecar = [
+        url
+        for url in [script["src"] for script in page.scripts if script["src"]] + page.links
+        if "drf_spectacular_sidecar" in url
+    ]
+    names = {url.rsplit("/", 1)[1] for url in sidecar}
+    assert {"swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"} <= names
+    for url in sidecar:
+        assert url.startswith("/static/drf_spectacular_sidecar/"), url
+        path = url.removeprefix("/static/")
+        assert finders.find(path), f"{path} is not among our static files"
+        served = signed_in.get(url)
+        assert served.status_code == 200, url
+        served.close()
+
+
+def test_swagger_ui_runs_under_our_content_security_policy(signed_in):
+    """script-src is 'self' (+ nonce): every script is a same-origin file, none is inline."""
+    response = signed_in.get(DOCS)
+    policy = response["Content-Security-Policy"]
+    directives = {}
+    for part in policy.split(";"):
+        name, _, value = part.strip().partition(" ")
+        directives[name] = value
+    assert "'self'" in directives["script-src"].split()
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'unsafe-eval'" not in directives["script-src"]
+
+    scripts = parse(response.content.decode()).scripts
+    assert scripts
+    for script in scripts:
+        assert script["src"], "an inline script would be blocked by the policy"
+        assert not script["text"].strip()
+        assert not urlsplit(script["src"]).netloc, "scripts come from this site"
+
+    # The split view serves its init script as a separate same-origin file.
+    init_urls = [script["src"] for script in scripts if script["src"].startswith(DOCS)]
+    assert init_urls == [f"{DOCS}?script="]
+    init = signed_in.get(init_urls[0])
+    assert init.status_code == 200
+    assert init["Content-Type"].startswith("application/javascript")
+    body = init.content.decode()
+    assert "SwaggerUIBundle(" in body
+    assert '"/api/schema/"' in body
+    assert not re.search(r"https?://", body)
