@@ -21,6 +21,7 @@ from checkpoint_maker.permissions import (
     has_any_permission,
     permission_name,
     restrict_to_permitted,
+    user_can,
 )
 
 METHOD_ACTIONS = {
@@ -77,16 +78,6 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-def has_right(user, action: str, obj: models.Model) -> bool:
-    """The right on ``obj``, held role-wide (groups) or on that object (django-guardian).
-
-    Django's ModelBackend ignores role-wide rights when asked about an object, and guardian's
-    backend knows only per-object rights, so both questions are asked.
-    """
-    name = permission_name(type(obj), action)
-    return user.has_perm(name) or user.has_perm(name, obj)
-
-
 def is_object_route(view) -> bool:
     return (view.lookup_url_kwarg or view.lookup_field) in view.kwargs
 
@@ -122,9 +113,9 @@ class ModelRights(permissions.BasePermission):
     def has_object_permission(self, request, view, obj):
         user = request.user
         action = self.action_for(request, view)
-        if has_right(user, action, obj):
+        if user_can(user, action, obj):
             return True
-        if action != "view" and has_right(user, "view", obj):
+        if action != "view" and user_can(user, "view", obj):
             return False
         raise exceptions.NotFound()
 
