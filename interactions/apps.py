@@ -6,7 +6,10 @@ class InteractionsConfig(AppConfig):
     verbose_name = "Interactions"
 
     def ready(self) -> None:
+        from checkpoint_maker.extensions import register_detail_panel
         from checkpoint_maker.menu import MenuItem, register
+        from checkpoints.models import Checkpoint
+        from interactions.views import checkpoint_reach_panel
 
         register(
             MenuItem(
@@ -17,3 +20,5 @@ class InteractionsConfig(AppConfig):
                 order=300,
             )
         )
+        # The checkpoint configuration page shows how many interactions reached it.
+        register_detail_panel(Checkpoint, checkpoint_reach_panel)

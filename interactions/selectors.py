@@ -33,3 +33,25 @@ def checkpoint_reach(checkpoint: Checkpoint, *, latest: int = 10) -> dict:
             attachments.select_related("interaction").order_by("-attached_at", "-id")[:latest]
         ),
     }
+
+
+def interactions_for_history() -> QuerySet[Interaction]:
+    """The Interactions history: newest first, each with its tag list (one more query)."""
+    return Interaction.objects.order_by("-started_at", "-id").prefetch_related(
+        Prefetch("tags", queryset=InteractionTag.objects.order_by("id"))
+    )
+
+
+def interactions_for_details() -> QuerySet[Interaction]:
+    """Interactions with their journey for the details page: tags, then attached checkpoints
+    oldest first, each with its checkpoint while it exists (joined, for the link to its
+    configuration page). Three queries whatever the number of attached rows."""
+    return Interaction.objects.prefetch_related(
+        Prefetch("tags", queryset=InteractionTag.objects.order_by("id")),
+        Prefetch(
+            "attached_checkpoints",
+            queryset=InteractionCheckpoint.objects.select_related("checkpoint").order_by(
+                "attached_at", "id"
+            ),
+        ),
+    )

@@ -5,6 +5,7 @@ rule and "the alias joins the tags once" are held by unique constraints and inse
 ignore a conflict, never by reading first: concurrent identical attaches create one row.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,6 +31,26 @@ class ActionRecord:
 
 
 NO_ACTION = ActionRecord()
+
+ActionResolver = Callable[[int], ActionRecord | None]
+_action_resolver: ActionResolver | None = None
+
+
+def register_action_resolver(resolver: ActionResolver | None) -> ActionResolver | None:
+    """Let a higher app (routing) say what a Smart Routing action id stands for.
+
+    ``resolver(action_id)`` returns the ActionRecord to record, or None for an unknown id.
+    ``interactions`` never imports ``routing``: the routing app registers its resolver (in
+    ``AppConfig.ready``). Registering replaces the previous one; None removes it.
+    """
+    global _action_resolver
+    _action_resolver = resolver
+    return resolver
+
+
+def resolve_action(action_id: int) -> ActionRecord | None:
+    """The recorded form of a Smart Routing action, or None (unknown, or no resolver)."""
+    return None if _action_resolver is None else _action_resolver(action_id)
 
 
 @dataclass(frozen=True)
@@ -119,12 +140,14 @@ def attach_checkpoint(
     reference: str | None = None,
     checkpoint_id: int | None = None,
     action: ActionRecord = NO_ACTION,
+    attached_at=None,
 ) -> AttachResult:
     """Attach a checkpoint, by reference or by id, to an interaction.
 
     Outcomes: ``ok`` with ``created`` True (attached now) or False (already attached: the
     first attachment is returned, nothing changes), or ``reference_not_found``.
     Raises Interaction.DoesNotExist when there is no such interaction.
+    ``attached_at`` defaults to now; the demo data passes past times.
     At most three queries: find (checkpoint + interaction), insert, then the tag or the
     existing row.
     """
@@ -143,7 +166,7 @@ def attach_checkpoint(
         name=checkpoint.name,
         reference=checkpoint.reference,
         alias=checkpoint.alias,
-        attached_at=timezone.now(),
+        attached_at=attached_at or timezone.now(),
         routing_id=action.routing_id,
         routing_name=action.routing_name[:200],
         action_id=action.action_id,
