@@ -6,5 +6,18 @@ app_name = "routing"
 
 urlpatterns = [
     path("", views.SmartRoutingListView.as_view(), name="smartrouting_list"),
+    path("add/", views.SmartRoutingEditView.as_view(), name="smartrouting_add"),
+    path("delete/", views.SmartRoutingBulkDeleteView.as_view(), name="smartrouting_bulk_delete"),
     path("<int:pk>/", views.SmartRoutingDetailView.as_view(), name="smartrouting_detail"),
+    path("<int:pk>/edit/", views.SmartRoutingEditView.as_view(), name="smartrouting_edit"),
+    path(
+        "<int:pk>/duplicate/",
+        views.SmartRoutingDuplicateView.as_view(),
+        name="smartrouting_duplicate",
+    ),
+    path("<int:pk>/delete/", views.SmartRoutingDeleteView.as_view(), name="smartrouting_delete"),
+    path("<int:pk>/run/", views.SmartRoutingRunView.as_view(), name="smartrouting_run"),
+    path("<int:pk>/nodes/<int:parent>/add/", views.NodeAddView.as_view(), name="node_add"),
+    path("<int:pk>/nodes/<int:node>/edit/", views.NodeEditView.as_view(), name="node_edit"),
+    path("<int:pk>/nodes/<int:node>/delete/", views.NodeDeleteView.as_view(), name="node_delete"),
 ]
