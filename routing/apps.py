@@ -1,23 +1,6 @@
 from django.apps import AppConfig
 
 
-def resolve_action(action_id: int):
-    """What a Smart Routing action (node) id stands for, as recorded on an interaction; None
-    for an unknown id. Registered with the interactions attach service (one query)."""
-    from interactions.services import ActionRecord
-    from routing.models import Node
-
-    node = Node.objects.select_related("routing").filter(pk=action_id).first()
-    if node is None:
-        return None
-    return ActionRecord(
-        routing_id=node.routing_id,
-        routing_name=node.routing.name,
-        action_id=node.pk,
-        action_label=node.display_label,
-    )
-
-
 class RoutingConfig(AppConfig):
     name = "routing"
     verbose_name = "Smart Routing"
@@ -31,7 +14,7 @@ class RoutingConfig(AppConfig):
         from checkpoint_maker.menu import MenuItem, register
         from checkpoints.models import Checkpoint
         from interactions.services import register_action_resolver
-        from routing import views
+        from routing import services, views
         from routing.models import SmartRouting
 
         register(
@@ -50,4 +33,4 @@ class RoutingConfig(AppConfig):
         register_edit_warning(Checkpoint, views.checkpoint_edit_warnings)
         register_delete_warning(SmartRouting, views.routing_delete_warnings)
         # An attach through the API may name the action (node) that set the checkpoint.
-        register_action_resolver(resolve_action)
+        register_action_resolver(services.resolve_action)

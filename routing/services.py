@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from interactions.services import ActionRecord
 from routing.models import Node, SmartRouting
 from routing.rules import node_field_errors, outcome_error
 from routing.tree import NodeSpec, TreeError, parse_tree, replace_tree
@@ -135,3 +136,18 @@ def delete_node(node: Node) -> int:
     count = len(subtree(node))
     node.delete()
     return count
+
+
+def resolve_action(action_id: int) -> ActionRecord | None:
+    """What a Smart Routing action (node) id stands for, as an attachment records it; None
+    for an unknown id. One query. Registered with interactions.services (the attach API's
+    ``action``) by the routing app."""
+    node = Node.objects.select_related("routing").filter(pk=action_id).first()
+    if node is None:
+        return None
+    return ActionRecord(
+        routing_id=node.routing_id,
+        routing_name=node.routing.name,
+        action_id=node.pk,
+        action_label=node.display_label,
+    )

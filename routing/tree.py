@@ -16,6 +16,14 @@ from routing.rules import OUTCOMES, node_field_errors, outcome_error
 MAX_NODES = 1000
 MAX_DEPTH = 200
 NODE_FIELDS = ("label", "variable", "value", "reference_code")
+# The fields each kind keeps besides its label; the others are not stored (nor answered).
+KIND_FIELDS = {
+    Node.Kind.START: (),
+    Node.Kind.SET_VARIABLE: ("variable", "value"),
+    Node.Kind.SWITCH: ("variable",),
+    Node.Kind.ADD_CHECKPOINT: ("reference_code",),
+    Node.Kind.END: (),
+}
 
 
 @dataclass
@@ -45,6 +53,7 @@ def parse_tree(data: Any, *, path: str = "tree") -> list[NodeSpec]:
     """Validate nested JSON into NodeSpecs (preorder, root first) or raise TreeError."""
     errors: list[str] = []
     specs: list[NodeSpec] = []
+    too_many: list[bool] = []  # the size limit is reported once
 
     def visit(
         node: Any, node_path: str, parent_index: int | None, outcome: str, depth: int = 0
@@ -53,7 +62,8 @@ def parse_tree(data: Any, *, path: str = "tree") -> list[NodeSpec]:
             errors.append(f"{node_path}: a tree may be at most {MAX_DEPTH} nodes deep")
             return
         if len(specs) >= MAX_NODES:
-            if len(specs) == MAX_NODES:
+            if not too_many:
+                too_many.append(True)
                 errors.append(f"{path}: a tree may have at most {MAX_NODES} nodes")
             return
         if not isinstance(node, dict):
@@ -99,7 +109,10 @@ def parse_tree(data: Any, *, path: str = "tree") -> list[NodeSpec]:
             parent_index=parent_index,
             id=node_id,
             checkpoint_id=checkpoint_id if kind == Node.Kind.ADD_CHECKPOINT else None,
-            **values,
+            **{
+                name: value if name == "label" or name in KIND_FIELDS[kind] else ""
+                for name, value in values.items()
+            },
         )
         index = len(specs)
         specs.append(spec)

@@ -9,8 +9,8 @@ from checkpoints.models import Checkpoint
 from interactions import services as interaction_services
 from interactions.services import create_interaction
 from routing import services
-from routing.apps import resolve_action
 from routing.runner import run_routing
+from routing.services import resolve_action
 from tests.conftest import checkpoint_perms, make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,117 @@
+"""Smart Routing API bodies (API.md, Smart Routings).
+
+A routing carries its whole node tree as nested JSON. The tree's rules live in routing.tree
+(``parse_tree``, the same rules as the editor and the admin); the serializer only names the
+broken ones under ``tree`` so that one 400 reports every bad field. Writes go through
+routing.services, runs through routing.runner.
+"""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from interactions.api.serializers import MAX_ID, AttachedCheckpointSerializer, StrictIntegerField
+from interactions.models import Interaction
+from routing.models import SmartRouting
+from routing.rules import OUTCOMES
+from routing.tree import TreeError, parse_tree, read_tree
+
+NODE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": (
+        "A node: `id` (given by the server; send it back to keep it), `kind`, `label`, the "
+        "kind's fields and `branches`, an object of outcome: NODE."
+    ),
+    "properties": {
+        "id": {"type": "integer", "nullable": True},
+        "kind": {"type": "string", "enum": list(OUTCOMES)},
+        "label": {"type": "string", "maxLength": 200},
+        "variable": {"type": "string", "description": "set_variable and switch."},
+        "value": {"type": "string", "description": "set_variable: a Django template."},
+        "checkpoint": {
+            "type": "integer",
+            "nullable": True,
+            "description": "add_checkpoint: a checkpoint id (or give reference_code).",
+        },
+        "reference_code": {
+            "type": "string",
+            "description": "add_checkpoint: a Django template, e.g. optin_{{ lang }}.",
+        },
+        "branches": {
+            "type": "object",
+            "additionalProperties": {"type": "object", "description": "A NODE."},
+        },
+    },
+    "required": ["kind"],
+}
+
+
+@extend_schema_field(NODE_SCHEMA)
+class TreeField(serializers.Field):
+    """The routing's tree: read from its nodes (prefetched for lists), written as nested JSON.
+
+    Its rules are routing.tree's: a broken one is ``"<path>: <rule>"``, the path leading
+    from the root (``tree.branches.next``).
+    """
+
+    def get_attribute(self, instance: SmartRouting) -> SmartRouting:
+        return instance
+
+    def to_representation(self, routing: SmartRouting) -> dict[str, Any] | None:
+        return read_tree(routing)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        try:
+            parse_tree(data, path=self.field_name)
+        except TreeError as error:
+            raise serializers.ValidationError(error.errors) from error
+        return data
+
+
+class SmartRoutingSerializer(serializers.ModelSerializer):
+    """A routing with its tree. POST and PUT take the whole tree (its root a start) and a
+    left-out description is ``""``; PATCH may leave out any field, the tree included."""
+
+    tree = TreeField(help_text="The whole tree, its root a start.")
+
+    class Meta:
+        model = SmartRouting
+        fields = ["id", "name", "channel", "description", "tree"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"description": {"default": ""}}
+
+
+class RunRequestSerializer(serializers.Serializer):
+    interaction = StrictIntegerField(
+        min_value=1, max_value=MAX_ID, help_text="Id of the interaction to run the routing for."
+    )
+    variables = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Variables for this run, over the interaction's own (a JSON object).",
+    )
+
+    def validate_interaction(self, value: int) -> Interaction:
+        interaction = Interaction.objects.filter(pk=value).first()
+        if interaction is None:
+            raise serializers.ValidationError(f"No interaction with id {value}.")
+        return interaction
+
+
+class RunStepSerializer(serializers.Serializer):
+    node_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=list(OUTCOMES))
+    label = serializers.CharField(help_text="The action's name (its kind when it has none).")
+    outcome = serializers.CharField(
+        allow_null=True, help_text="The outcome taken; null for an end."
+    )
+
+
+class RunResultSerializer(serializers.Serializer):
+    """The path taken (every node reached, start and end included), the checkpoints that
+    answered ok (the existing row where one was already attached) and the last node."""
+
+    path = RunStepSerializer(many=True)
+    checkpoints = AttachedCheckpointSerializer(many=True)
+    end = serializers.IntegerField(allow_null=True, help_text="Id of the last node reached.")

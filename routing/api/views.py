@@ -1,0 +1,157 @@
+"""Smart Routing endpoints (API.md, Smart Routings): thin HTTP over routing.services and the
+runner.
+
+Rights come from ModelRights (role-wide or per routing through django-guardian); a run also
+needs ``interactions.add_interactioncheckpoint``. The Smart licence gate is the middleware's
+(the ``routing`` namespace). Reading a routing costs one query for the routing and one for
+all its nodes; a list page prefetches the nodes of all its routings in one query.
+"""
+
+from dataclasses import asdict
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin
+from checkpoint_maker.permissions import permission_name
+from interactions.api.serializers import AttachedCheckpointSerializer
+from interactions.models import Interaction, InteractionCheckpoint
+from routing import services
+from routing.api.serializers import (
+    RunRequestSerializer,
+    RunResultSerializer,
+    SmartRoutingSerializer,
+)
+from routing.filters import SmartRoutingFilterSet
+from routing.models import Node, SmartRouting
+from routing.runner import run_routing
+
+ATTACH_PERMISSION = permission_name(InteractionCheckpoint, "add")
+
+ERRORS = {
+    400: OpenApiResponse(
+        description='Invalid body or query: `{"field": ["message", ...]}`; an invalid tree '
+        'is `{"tree": ["<path>: <rule>", ...]}`.'
+    ),
+    401: OpenApiResponse(description="No credentials."),
+    403: OpenApiResponse(description="Without the right, or the Smart licence is off."),
+    404: OpenApiResponse(description='No such routing (or not readable): `{"detail": ...}`.'),
+}
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+class TreeJSONParser(JSONParser):
+    """JSON only; a body nested too deeply to parse is a 400 like any malformed JSON."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from error
+
+
+class CanAttachCheckpoints(permissions.BasePermission):
+    """``interactions.add_interactioncheckpoint``, held role-wide (the runtime's right)."""
+
+    message = "You may not attach checkpoints to interactions."
+
+    def has_permission(self, request, view):
+        return request.user.has_perm(ATTACH_PERMISSION)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Smart Routings the user may read, with their trees",
+        description="`search` matches part of the name, any case; `channel` filters.",
+        responses={200: SmartRoutingSerializer(many=True), **errors(400, 401, 403)},
+    ),
+    create=extend_schema(
+        summary="Create a routing with its whole tree (the root a start)",
+        responses={201: SmartRoutingSerializer, **errors(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One routing with its tree",
+        responses={200: SmartRoutingSerializer, **errors(401, 403, 404)},
+    ),
+    update=extend_schema(
+        summary="Replace a routing and its whole tree",
+        description="Nodes sent back with their `id` keep it; nodes left out are deleted.",
+        responses={200: SmartRoutingSerializer, **errors(400, 401, 403, 404)},
+    ),
+    partial_update=extend_schema(
+        summary="Edit some fields of a routing (a tree given replaces the whole tree)",
+        responses={200: SmartRoutingSerializer, **errors(400, 401, 403, 404)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a routing and its nodes",
+        responses={204: OpenApiResponse(description="Deleted."), **errors(401, 403, 404)},
+    ),
+)
+class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
+    queryset = SmartRouting.objects.order_by("name", "id").prefetch_related(
+        Prefetch("nodes", queryset=Node.objects.order_by("id"))
+    )
+    serializer_class = SmartRoutingSerializer
+    permission_classes = [ModelRights]
+    filterset_class = SmartRoutingFilterSet
+    parser_classes = [TreeJSONParser]
+    lookup_value_regex = r"[0-9]+"
+
+    @property
+    def required_action(self) -> str | None:
+        """A run needs to read the routing (and to attach checkpoints, see get_permissions)."""
+        return {"run": "view"}.get(getattr(self, "action", None))
+
+    def get_permissions(self):
+        if getattr(self, "action", None) == "run":
+            return [ModelRights(), CanAttachCheckpoints()]
+        return super().get_permissions()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_routing(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_routing(
+            serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_routing(instance)
+
+    @extend_schema(
+        summary="Run a routing for an interaction",
+        description=(
+            "Walks the tree for the interaction, over its variables and the run's, attaching "
+            "checkpoints as the routing's actions. `path` lists every node reached with the "
+            "outcome taken (null for an end). Needs `routing.view_smartrouting` (role-wide or "
+            "on the routing) and `interactions.add_interactioncheckpoint`."
+        ),
+        request=RunRequestSerializer,
+        responses={200: RunResultSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def run(self, request, pk=None):
+        routing = self.get_object()
+        body = RunRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        interaction = body.validated_data["interaction"]
+        try:
+            result = run_routing(routing, interaction, body.validated_data["variables"])
+        except Interaction.DoesNotExist as error:  # deleted during the run
+            raise exceptions.ValidationError(
+                {"interaction": [f"No interaction with id {interaction.pk}."]}
+            ) from error
+        return Response(
+            {
+                "path": [asdict(step) for step in result.path],
+                "checkpoints": AttachedCheckpointSerializer(result.checkpoints, many=True).data,
+                "end": result.end,
+            }
+        )
