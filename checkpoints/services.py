@@ -5,10 +5,10 @@ Pages, the admin and the API call these; none of them writes checkpoints on its 
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from checkpoint_maker.permissions import permitted_ids
+from checkpoint_maker.services import bulk_delete
 from checkpoints.models import Checkpoint
 from checkpoints.validators import REFERENCE_UNIQUE_MESSAGE
 
@@ -74,22 +74,11 @@ def delete_checkpoint(checkpoint: Checkpoint) -> None:
 
 
 def bulk_delete_checkpoints(*, user, ids: Iterable[int]) -> int:
-    """Delete every listed checkpoint in one transaction, or none of them.
-
-    Raises ValidationError (field ``ids``) for an empty list or an unknown id, and
-    PermissionDenied when the user may not delete one of them.
-    """
-    wanted = set(ids)
-    if not wanted:
-        raise ValidationError({"ids": ["Select at least one checkpoint."]})
-    with transaction.atomic():
-        checkpoints = list(Checkpoint.objects.select_for_update().filter(pk__in=wanted))
-        missing = wanted - {checkpoint.pk for checkpoint in checkpoints}
-        if missing:
-            listed = ", ".join(str(pk) for pk in sorted(missing))
-            raise ValidationError({"ids": [f"No checkpoint with id {listed}."]})
-        if permitted_ids(user, "delete", checkpoints) != wanted:
-            raise PermissionDenied("You may not delete every selected checkpoint.")
-        for checkpoint in checkpoints:
-            delete_checkpoint(checkpoint)
-    return len(checkpoints)
+    """Delete every listed checkpoint in one transaction, or none (see ``bulk_delete``)."""
+    # Looked up at each call, so every deletion goes through the current delete service.
+    return bulk_delete(
+        user=user,
+        model=Checkpoint,
+        ids=ids,
+        delete_one=lambda checkpoint: delete_checkpoint(checkpoint),
+    )

@@ -1,10 +1,12 @@
 """Smart Routing writes: routings with their whole tree (API), and node by node (editor)."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from checkpoint_maker.services import bulk_delete
 from interactions.services import ActionRecord
 from routing.models import Node, SmartRouting
 from routing.rules import node_field_errors, outcome_error
@@ -65,6 +67,11 @@ def update_routing(
 
 def delete_routing(routing: SmartRouting) -> None:
     routing.delete()
+
+
+def bulk_delete_routings(*, user, ids: Iterable[int]) -> int:
+    """Delete every listed routing in one transaction, or none (see ``bulk_delete``)."""
+    return bulk_delete(user=user, model=SmartRouting, ids=ids, delete_one=delete_routing)
 
 
 def _node_errors(node: Node) -> dict[str, list[str]]:

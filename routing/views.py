@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -321,18 +320,7 @@ class SmartRoutingBulkDeleteView(generic.BulkDeleteView):
     model = SmartRouting
 
     def bulk_delete(self, ids: list[int]) -> int:
-        wanted = set(ids)
-        with transaction.atomic():
-            routings = list(SmartRouting.objects.select_for_update().filter(pk__in=wanted))
-            missing = wanted - {routing.pk for routing in routings}
-            if missing:
-                listed = ", ".join(str(pk) for pk in sorted(missing))
-                raise ValidationError(f"No smart routing with id {listed}.")
-            if permitted_ids(self.request.user, "delete", routings) != wanted:
-                raise PermissionDenied("You may not delete every selected smart routing.")
-            for routing in routings:
-                services.delete_routing(routing)
-        return len(routings)
+        return services.bulk_delete_routings(user=self.request.user, ids=ids)
 
 
 def routing_delete_warnings(routings: Iterable[SmartRouting]) -> list[str]:

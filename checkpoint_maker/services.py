@@ -1,0 +1,34 @@
+"""Write rules shared by every app."""
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+
+from checkpoint_maker.permissions import permitted_ids
+
+
+def bulk_delete[M: models.Model](
+    *, user, model: type[M], ids: Iterable[int], delete_one: Callable[[M], None]
+) -> int:
+    """Delete every listed object in one transaction, or none of them.
+
+    Raises ValidationError (field ``ids``) for an empty list or an unknown id, and
+    PermissionDenied when the user may not delete one of them. ``delete_one`` is the app's
+    own delete service, so its rules apply to each object.
+    """
+    name = model._meta.verbose_name
+    wanted = set(ids)
+    if not wanted:
+        raise ValidationError({"ids": [f"Select at least one {name}."]})
+    with transaction.atomic():
+        objects = list(model._default_manager.select_for_update().filter(pk__in=wanted))
+        missing = wanted - {obj.pk for obj in objects}
+        if missing:
+            listed = ", ".join(str(pk) for pk in sorted(missing))
+            raise ValidationError({"ids": [f"No {name} with id {listed}."]})
+        if permitted_ids(user, "delete", objects) != wanted:
+            raise PermissionDenied(f"You may not delete every selected {name}.")
+        for obj in objects:
+            delete_one(obj)
+    return len(objects)
