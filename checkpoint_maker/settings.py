@@ -189,6 +189,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["checkpoint_maker.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "checkpoint_maker.api.exception_handler",
     # API.md: ISO 8601 in UTC (TIME_ZONE) with microseconds, always (isoformat drops ".000000").
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",

@@ -13,7 +13,6 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin
@@ -45,16 +44,6 @@ ERRORS = {
 
 def errors(*codes: int) -> dict:
     return {code: ERRORS[code] for code in codes}
-
-
-class TreeJSONParser(JSONParser):
-    """JSON only; a body nested too deeply to parse is a 400 like any malformed JSON."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as error:
-            raise exceptions.ParseError("JSON parse error - nested too deeply.") from error
 
 
 class CanAttachCheckpoints(permissions.BasePermission):
@@ -101,7 +90,6 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
     serializer_class = SmartRoutingSerializer
     permission_classes = [ModelRights]
     filterset_class = SmartRoutingFilterSet
-    parser_classes = [TreeJSONParser]
     lookup_value_regex = r"[0-9]+"
 
     @property
