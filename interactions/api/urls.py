@@ -1,3 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from interactions.api.views import InteractionViewSet
+
 app_name = "interactions"
 
-urlpatterns = []
+router = SimpleRouter()
+router.register("interactions", InteractionViewSet, basename="interaction")
+urlpatterns = router.urls

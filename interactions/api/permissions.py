@@ -1,0 +1,143 @@
+"""Authentication and permission classes of the interaction endpoints.
+
+The attach endpoint is the runtime's hot path. Django's ``user.has_perm`` (ModelBackend) reads
+every right of the user and every right of the user's roles, in two ORM queries, to answer one
+question. Here that one question is one small SQL ``EXISTS``: does the user hold the right
+directly or through a role (a group)? ``TokenAuthenticationWithRight`` asks it inside DRF's
+token query (the token, its user and the answer in one query); ``HoldsRoleWideRight`` asks it
+on its own for other authentication (a session). The rule is ModelBackend's: an active user's
+own rights and the rights of the user's groups; a superuser holds every right. It is read from
+the database on every request, never cached across requests. django-guardian's per-object
+grants do not apply: attaching creates the row, there is no object yet to hold a right on.
+"""
+
+from functools import cache
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+from drf_spectacular.drainage import set_override
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.permissions import BasePermission
+
+from checkpoint_maker.licence import LICENCE_MESSAGE, smart_licence_active
+
+ATTACH_PERMISSION = "interactions.add_interactioncheckpoint"
+# Where the token authentication leaves the answers it read: {permission name: bool}.
+RIGHTS_READ_WITH_TOKEN = "_rights_read_with_token"
+
+
+class SmartLicenceActive(BasePermission):
+    """Checkpoint functionality: 403 with the licence message while the licence is off."""
+
+    message = LICENCE_MESSAGE
+
+    def has_permission(self, request, view):
+        return smart_licence_active()
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _column(model, field_name: str) -> str:
+    return _q(model._meta.get_field(field_name).column)
+
+
+@cache
+def role_wide_right_sql(user_id_sql: str) -> str:
+    """``EXISTS (...)``: the user whose id is ``user_id_sql`` (a column or ``%s``) holds the
+    right, directly or through a role. Parameters: app_label, codename, then the user id
+    twice when ``user_id_sql`` is ``%s``. Table and column names come from the models."""
+    user_model = get_user_model()
+    own = user_model.user_permissions.through
+    own_user = user_model.user_permissions.field.m2m_field_name()
+    own_perm = user_model.user_permissions.field.m2m_reverse_field_name()
+    member = user_model.groups.through
+    member_user = user_model.groups.field.m2m_field_name()
+    member_group = user_model.groups.field.m2m_reverse_field_name()
+    granted = Group.permissions.through
+    granted_group = Group.permissions.field.m2m_field_name()
+    granted_perm = Group.permissions.field.m2m_reverse_field_name()
+    perm_id = f"rp.{_column(Permission, 'id')}"
+    return (
+        f"EXISTS (SELECT 1 FROM {_q(Permission._meta.db_table)} rp "
+        f"INNER JOIN {_q(ContentType._meta.db_table)} rct "
+        f"ON rct.{_column(ContentType, 'id')} = rp.{_column(Permission, 'content_type')} "
+        f"WHERE rct.{_column(ContentType, 'app_label')} = %s "
+        f"AND rp.{_column(Permission, 'codename')} = %s "
+        f"AND (EXISTS (SELECT 1 FROM {_q(own._meta.db_table)} ro "
+        f"WHERE ro.{_column(own, own_user)} = {user_id_sql} "
+        f"AND ro.{_column(own, own_perm)} = {perm_id}) "
+        f"OR EXISTS (SELECT 1 FROM {_q(member._meta.db_table)} rm "
+        f"INNER JOIN {_q(granted._meta.db_table)} rg "
+        f"ON rg.{_column(granted, granted_group)} = rm.{_column(member, member_group)} "
+        f"WHERE rm.{_column(member, member_user)} = {user_id_sql} "
+        f"AND rg.{_column(granted, granted_perm)} = {perm_id})))"
+    )
+
+
+def holds_role_wide_right(user, permission: str) -> bool:
+    """``user.has_perm(permission)`` for a model permission held role-wide, in one query
+    (none for a superuser, none when the token authentication already read it)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    read = getattr(user, RIGHTS_READ_WITH_TOKEN, {})
+    if permission in read:
+        return read[permission]
+    app_label, codename = permission.split(".")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {role_wide_right_sql('%s')}", [app_label, codename, user.pk, user.pk]
+        )
+        return bool(cursor.fetchone()[0])
+
+
+class TokenAuthenticationWithRight(TokenAuthentication):
+    """DRF's ``Authorization: Token <key>``; the same query also reads whether the user holds
+    ``permission`` role-wide, for HoldsRoleWideRight."""
+
+    permission = ATTACH_PERMISSION
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        token_user_id = f"{_q(model._meta.db_table)}.{_column(model, 'user')}"
+        holds_right = RawSQL(
+            role_wide_right_sql(token_user_id),
+            self.permission.split("."),
+            output_field=BooleanField(),
+        )
+        try:
+            token = model.objects.select_related("user").annotate(holds_right=holds_right)
+            token = token.get(key=key)
+        except model.DoesNotExist as error:
+            raise exceptions.AuthenticationFailed("Invalid token.") from error
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        setattr(token.user, RIGHTS_READ_WITH_TOKEN, {self.permission: bool(token.holds_right)})
+        return (token.user, token)
+
+
+# The OpenAPI schema: the same "tokenAuth" security scheme as DRF's TokenAuthentication.
+set_override(TokenAuthenticationWithRight, "suppress_collision_warning", True)
+
+
+class HoldsRoleWideRight(BasePermission):
+    """The role-wide right ``permission`` (set on a subclass), in one query at most."""
+
+    permission = ""
+    message = "You do not have the right to do this."
+
+    def has_permission(self, request, view):
+        return holds_role_wide_right(request.user, self.permission)
+
+
+class MayAttachCheckpoints(HoldsRoleWideRight):
+    permission = ATTACH_PERMISSION
+    message = "You may not attach checkpoints to interactions."
