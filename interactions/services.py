@@ -7,6 +7,7 @@ ignore a conflict, never by reading first: concurrent identical attaches create 
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from django.db import connection, transaction
@@ -17,6 +18,8 @@ from checkpoints.models import Checkpoint
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 
 OK = "ok"
+# Ids are 64-bit in the database; a larger one names nothing.
+MAX_ID = 2**63 - 1
 REFERENCE_NOT_FOUND = "reference_not_found"
 
 
@@ -109,29 +112,72 @@ def _find_checkpoint(
     return found, found.interaction_exists
 
 
-def _insert_attachment(row: InteractionCheckpoint) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new id, or None if already there.
-
-    Portable SQL: PostgreSQL and SQLite (3.35+) both speak it. The conflict target is the
-    attach-once constraint.
-    """
-    meta = InteractionCheckpoint._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+@cache
+def _attach_sql(vendor: str, key: str) -> str:
+    """The attach in one statement: copy the checkpoint found by ``key`` (reference or id)
+    into a new attached row, if the interaction exists, ignoring a conflict with the
+    attach-once constraint; return the new row. PostgreSQL and SQLite (3.35+) both run it;
+    names come from the models. ``vendor`` keys the cache by database."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    conflict = ", ".join(
-        quote(meta.get_field(name).column) for name in ("interaction", "checkpoint")
+    attached = InteractionCheckpoint._meta
+    checkpoint = Checkpoint._meta
+    interaction = Interaction._meta
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    copied = ("name", "reference", "alias")
+    given = ("attached_at", "routing_id", "routing_name", "action_id", "action_label")
+    columns = ", ".join(
+        column(attached, name) for name in ("interaction", "checkpoint", *copied, *given)
     )
-    values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    selected = ", ".join(
+        ["%s", f"c.{column(checkpoint, 'id')}"]
+        + [f"c.{column(checkpoint, name)}" for name in copied]
+        + ["%s"] * len(given)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        returned = cursor.fetchone()
-    return returned[0] if returned else None
+    conflict = ", ".join(column(attached, name) for name in ("interaction", "checkpoint"))
+    returned = ", ".join(column(attached, name) for name in ("id", "checkpoint", *copied))
+    return (
+        f"INSERT INTO {quote(attached.db_table)} ({columns}) "
+        f"SELECT {selected} FROM {quote(checkpoint.db_table)} c "
+        f"WHERE c.{column(checkpoint, key)} = %s AND EXISTS (SELECT 1 FROM "
+        f"{quote(interaction.db_table)} i WHERE i.{column(interaction, 'id')} = %s) "
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returned}"
+    )
+
+
+@cache
+def _tag_sql(vendor: str) -> str:
+    """Add a tag to an interaction's list unless it is there already."""
+    quote = connection.ops.quote_name
+    tag = InteractionTag._meta
+    columns = ", ".join(quote(tag.get_field(name).column) for name in ("interaction", "name"))
+    return (
+        f"INSERT INTO {quote(tag.db_table)} ({columns}) VALUES (%s, %s) "
+        f"ON CONFLICT ({columns}) DO NOTHING"
+    )
+
+
+def _already_attached(
+    interaction_id: int, *, reference: str | None, checkpoint_id: int | None
+) -> AttachResult:
+    """Why nothing was inserted: already attached, no such checkpoint, or no interaction."""
+    checkpoint, interaction_exists = _find_checkpoint(
+        interaction_id, reference=reference, checkpoint_id=checkpoint_id
+    )
+    if not interaction_exists:
+        raise Interaction.DoesNotExist(f"No interaction with id {interaction_id}.")
+    existing = (
+        InteractionCheckpoint.objects.filter(
+            interaction_id=interaction_id, checkpoint_id=checkpoint.pk
+        ).first()
+        if checkpoint is not None
+        else None
+    )
+    if existing is None:
+        return AttachResult(REFERENCE_NOT_FOUND)
+    return AttachResult(OK, created=False, attachment=existing)
 
 
 def attach_checkpoint(
@@ -148,43 +194,54 @@ def attach_checkpoint(
     first attachment is returned, nothing changes), or ``reference_not_found``.
     Raises Interaction.DoesNotExist when there is no such interaction.
     ``attached_at`` defaults to now; the demo data passes past times.
-    At most three queries: find (checkpoint + interaction), insert, then the tag or the
-    existing row.
+    An attach is one statement (plus the tag when the checkpoint has an alias); when it
+    inserts nothing, two more queries tell why: three queries at most.
     """
     if (reference is None) == (checkpoint_id is None):
         raise ValueError("Give exactly one of reference or checkpoint_id.")
-    checkpoint, interaction_exists = _find_checkpoint(
-        interaction_id, reference=reference, checkpoint_id=checkpoint_id
-    )
-    if not interaction_exists:
+    if not 0 < interaction_id <= MAX_ID:
         raise Interaction.DoesNotExist(f"No interaction with id {interaction_id}.")
-    if checkpoint is None:
-        return AttachResult(REFERENCE_NOT_FOUND)
+    if checkpoint_id is not None and not 0 < checkpoint_id <= MAX_ID:
+        return _already_attached(interaction_id, reference=None, checkpoint_id=checkpoint_id)
+    attached_at = attached_at or timezone.now()
+    routing_name = action.routing_name[:200]
+    action_label = action.action_label[:200]
+    key, value = ("reference", reference) if reference is not None else ("id", checkpoint_id)
+    # The row and its tag in one transaction, so a concurrent attach that finds the row also
+    # finds the tag. No savepoint: nothing here is retried after an error.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            _attach_sql(connection.vendor, key),
+            [
+                interaction_id,
+                attached_at,
+                action.routing_id,
+                routing_name,
+                action.action_id,
+                action_label,
+                value,
+                interaction_id,
+            ],
+        )
+        inserted = cursor.fetchone()
+        if inserted is not None and inserted[4]:
+            cursor.execute(_tag_sql(connection.vendor), [interaction_id, inserted[4]])
+    if inserted is None:
+        return _already_attached(interaction_id, reference=reference, checkpoint_id=checkpoint_id)
+    row_id, attached_checkpoint_id, name, recorded_reference, alias = inserted
     row = InteractionCheckpoint(
+        id=row_id,
         interaction_id=interaction_id,
-        checkpoint_id=checkpoint.pk,
-        name=checkpoint.name,
-        reference=checkpoint.reference,
-        alias=checkpoint.alias,
-        attached_at=attached_at or timezone.now(),
+        checkpoint_id=attached_checkpoint_id,
+        name=name,
+        reference=recorded_reference,
+        alias=alias,
+        attached_at=attached_at,
         routing_id=action.routing_id,
-        routing_name=action.routing_name[:200],
+        routing_name=routing_name,
         action_id=action.action_id,
-        action_label=action.action_label[:200],
+        action_label=action_label,
     )
-    # One transaction for the row and its tag, so a concurrent attach that finds the row
-    # also finds the tag. No savepoint: nothing here is retried after an error.
-    with transaction.atomic(savepoint=False):
-        row.pk = _insert_attachment(row)
-        if row.pk is not None and row.alias:
-            InteractionTag.objects.bulk_create(
-                [InteractionTag(interaction_id=interaction_id, name=row.alias)],
-                ignore_conflicts=True,
-            )
-    if row.pk is not None:
-        row._state.adding = False
-        return AttachResult(OK, created=True, attachment=row)
-    existing = InteractionCheckpoint.objects.get(
-        interaction_id=interaction_id, checkpoint_id=checkpoint.pk
-    )
-    return AttachResult(OK, created=False, attachment=existing)
+    row._state.adding = False
+    row._state.db = connection.alias
+    return AttachResult(OK, created=True, attachment=row)
