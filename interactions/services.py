@@ -159,6 +159,28 @@ def _tag_sql(vendor: str) -> str:
     )
 
 
+@cache
+def _attach_with_tag_sql(vendor: str, key: str) -> str:
+    """PostgreSQL: the attach and its tag in one statement, so one round trip, atomic by
+    itself (SQLite has no INSERT inside WITH: there the two run in one transaction)."""
+    quote = connection.ops.quote_name
+    tag = InteractionTag._meta
+    attached = InteractionCheckpoint._meta
+    alias = quote(attached.get_field("alias").column)
+    columns = ", ".join(quote(tag.get_field(name).column) for name in ("interaction", "name"))
+    returned = ", ".join(
+        quote(attached.get_field(name).column)
+        for name in ("id", "checkpoint", "name", "reference", "alias")
+    )
+    return (
+        f"WITH inserted AS ({_attach_sql(vendor, key)}), "
+        f"tagged AS (INSERT INTO {quote(tag.db_table)} ({columns}) "
+        f"SELECT %s, {alias} FROM inserted WHERE {alias} <> '' "
+        f"ON CONFLICT ({columns}) DO NOTHING) "
+        f"SELECT {returned} FROM inserted"
+    )
+
+
 def _already_attached(
     interaction_id: int, *, reference: str | None, checkpoint_id: int | None
 ) -> AttachResult:
@@ -194,8 +216,8 @@ def attach_checkpoint(
     first attachment is returned, nothing changes), or ``reference_not_found``.
     Raises Interaction.DoesNotExist when there is no such interaction.
     ``attached_at`` defaults to now; the demo data passes past times.
-    An attach is one statement (plus the tag when the checkpoint has an alias); when it
-    inserts nothing, two more queries tell why: three queries at most.
+    An attach is one statement on PostgreSQL (elsewhere, plus the tag when the checkpoint
+    has an alias); when it inserts nothing, two more queries tell why: three at most.
     """
     if (reference is None) == (checkpoint_id is None):
         raise ValueError("Give exactly one of reference or checkpoint_id.")
@@ -207,25 +229,29 @@ def attach_checkpoint(
     routing_name = action.routing_name[:200]
     action_label = action.action_label[:200]
     key, value = ("reference", reference) if reference is not None else ("id", checkpoint_id)
-    # The row and its tag in one transaction, so a concurrent attach that finds the row also
-    # finds the tag. No savepoint: nothing here is retried after an error.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            _attach_sql(connection.vendor, key),
-            [
-                interaction_id,
-                attached_at,
-                action.routing_id,
-                routing_name,
-                action.action_id,
-                action_label,
-                value,
-                interaction_id,
-            ],
-        )
-        inserted = cursor.fetchone()
-        if inserted is not None and inserted[4]:
-            cursor.execute(_tag_sql(connection.vendor), [interaction_id, inserted[4]])
+    params = [
+        interaction_id,
+        attached_at,
+        action.routing_id,
+        routing_name,
+        action.action_id,
+        action_label,
+        value,
+        interaction_id,
+    ]
+    # The row and its tag together, so a concurrent attach that finds the row also finds
+    # the tag: one statement on PostgreSQL; elsewhere one transaction (no savepoint:
+    # nothing here is retried after an error).
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_attach_with_tag_sql(connection.vendor, key), [*params, interaction_id])
+            inserted = cursor.fetchone()
+    else:
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(_attach_sql(connection.vendor, key), params)
+            inserted = cursor.fetchone()
+            if inserted is not None and inserted[4]:
+                cursor.execute(_tag_sql(connection.vendor), [interaction_id, inserted[4]])
     if inserted is None:
         return _already_attached(interaction_id, reference=reference, checkpoint_id=checkpoint_id)
     row_id, attached_checkpoint_id, name, recorded_reference, alias = inserted

@@ -88,3 +88,11 @@ def make_checkpoints(db):
         )
 
     return make
+
+
+def new_attach_queries() -> int:
+    """Queries of an attach that creates a row of a checkpoint with an alias: one statement
+    on PostgreSQL (row and tag together), the row then the tag elsewhere."""
+    from django.db import connection
+
+    return 1 if connection.vendor == "postgresql" else 2
