@@ -50,8 +50,8 @@ def _column(model, field_name: str) -> str:
 @cache
 def role_wide_right_sql(user_id_sql: str) -> str:
     """``EXISTS (...)``: the user whose id is ``user_id_sql`` (a column or ``%s``) holds the
-    right, directly or through a role. Parameters: app_label, codename, then the user id
-    twice when ``user_id_sql`` is ``%s``. Table and column names come from the models."""
+    right, directly or through a role. Parameters: (the user id when ``user_id_sql`` is
+    ``%s``), app_label, codename, twice. Table and column names come from the models."""
     user_model = get_user_model()
     own = user_model.user_permissions.through
     own_user = user_model.user_permissions.field.m2m_field_name()
@@ -62,21 +62,24 @@ def role_wide_right_sql(user_id_sql: str) -> str:
     granted = Group.permissions.through
     granted_group = Group.permissions.field.m2m_field_name()
     granted_perm = Group.permissions.field.m2m_reverse_field_name()
-    perm_id = f"rp.{_column(Permission, 'id')}"
-    return (
-        f"EXISTS (SELECT 1 FROM {_q(Permission._meta.db_table)} rp "
+    # The permission's id, found once per statement (a scalar subquery), then two index
+    # probes: granted to the user, or to one of the user's roles.
+    permission_id = (
+        f"(SELECT rp.{_column(Permission, 'id')} FROM {_q(Permission._meta.db_table)} rp "
         f"INNER JOIN {_q(ContentType._meta.db_table)} rct "
         f"ON rct.{_column(ContentType, 'id')} = rp.{_column(Permission, 'content_type')} "
         f"WHERE rct.{_column(ContentType, 'app_label')} = %s "
-        f"AND rp.{_column(Permission, 'codename')} = %s "
-        f"AND (EXISTS (SELECT 1 FROM {_q(own._meta.db_table)} ro "
+        f"AND rp.{_column(Permission, 'codename')} = %s)"
+    )
+    return (
+        f"(EXISTS (SELECT 1 FROM {_q(own._meta.db_table)} ro "
         f"WHERE ro.{_column(own, own_user)} = {user_id_sql} "
-        f"AND ro.{_column(own, own_perm)} = {perm_id}) "
+        f"AND ro.{_column(own, own_perm)} = {permission_id}) "
         f"OR EXISTS (SELECT 1 FROM {_q(member._meta.db_table)} rm "
         f"INNER JOIN {_q(granted._meta.db_table)} rg "
         f"ON rg.{_column(granted, granted_group)} = rm.{_column(member, member_group)} "
         f"WHERE rm.{_column(member, member_user)} = {user_id_sql} "
-        f"AND rg.{_column(granted, granted_perm)} = {perm_id})))"
+        f"AND rg.{_column(granted, granted_perm)} = {permission_id}))"
     )
 
 
@@ -93,7 +96,8 @@ def holds_role_wide_right(user, permission: str) -> bool:
     app_label, codename = permission.split(".")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {role_wide_right_sql('%s')}", [app_label, codename, user.pk, user.pk]
+            f"SELECT {role_wide_right_sql('%s')}",
+            [user.pk, app_label, codename, user.pk, app_label, codename],
         )
         return bool(cursor.fetchone()[0])
 
@@ -106,33 +110,48 @@ class TokenAuthenticationWithRight(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         app_label, codename = self.permission.split(".")
-        found = list(
-            get_user_model().objects.raw(
-                _token_user_sql(connection.vendor), [app_label, codename, key]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _token_user_sql(connection.vendor),
+                [app_label, codename, app_label, codename, key],
             )
-        )
-        if not found:
+            found = cursor.fetchone()
+        if found is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
-        user = found[0]
+        user_model = get_user_model()
+        user = user_model.from_db(connection.alias, token_user_fields(), found[:-1])
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        setattr(user, RIGHTS_READ_WITH_TOKEN, {self.permission: bool(user.holds_right)})
+        setattr(user, RIGHTS_READ_WITH_TOKEN, {self.permission: bool(found[-1])})
         return (user, key)
+
+
+# The user fields the token query reads; the others load on first use (deferred).
+TOKEN_USER_FIELDS = {"id", "username", "is_active", "is_superuser", "is_staff"}
+
+
+@cache
+def token_user_fields() -> list[str]:
+    """TOKEN_USER_FIELDS in the model's order, as ``Model.from_db`` reads its values."""
+    return [
+        field.attname
+        for field in get_user_model()._meta.concrete_fields
+        if field.attname in TOKEN_USER_FIELDS
+    ]
 
 
 @cache
 def _token_user_sql(vendor: str) -> str:
     """The token's user, and whether that user holds a right role-wide (parameters:
-    app_label, codename, token key). Written once as SQL: the ORM would compile the same
-    query again on every request of the hot path. ``vendor`` keys the cache by database."""
+    app_label, codename, twice, then the token key). Written once as SQL: the ORM would
+    compile the same query again on every request of the hot path. ``vendor`` keys the
+    cache by database."""
     user_model = get_user_model()
     user_table = _q(user_model._meta.db_table)
-    columns = ", ".join(
-        f"{user_table}.{_q(field.column)}" for field in user_model._meta.concrete_fields
-    )
+    columns = ", ".join(f"{user_table}.{_column(user_model, name)}" for name in token_user_fields())
     user_id = f"{user_table}.{_column(user_model, 'id')}"
     return (
-        f"SELECT {columns}, {role_wide_right_sql(user_id)} AS holds_right "
+        f"SELECT {columns}, {role_wide_right_sql(user_id)} "
         f"FROM {_q(Token._meta.db_table)} t INNER JOIN {user_table} "
         f"ON {user_id} = t.{_column(Token, 'user')} WHERE t.{_column(Token, 'key')} = %s"
     )
