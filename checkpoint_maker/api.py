@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
@@ -33,6 +34,23 @@ METHOD_ACTIONS = {
     "PATCH": "change",
     "DELETE": "delete",
 }
+
+
+ERROR_DESCRIPTIONS = {
+    400: 'Invalid body or query: `{"field": ["message", ...]}`.',
+    401: "No credentials.",
+    403: "Without the right.",
+    404: 'No such object, or not one the user may read: `{"detail": ...}`.',
+}
+
+
+def error_responses(*codes: int, **descriptions: str) -> dict[int, OpenApiResponse]:
+    """The OpenAPI responses of the API's errors (API.md, Errors); ``e404="..."`` words one
+    of them for an endpoint."""
+    return {
+        code: OpenApiResponse(description=descriptions.get(f"e{code}", ERROR_DESCRIPTIONS[code]))
+        for code in codes
+    }
 
 
 class StandardPagination(PageNumberPagination):

@@ -7,6 +7,7 @@ without the right get 403.
 """
 
 import copy
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,6 +17,7 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateformat import format as format_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
@@ -107,8 +109,18 @@ class ObjectListView(ModelViewMixin, View):
         ("delete", "Delete", "delete"),
     )
 
+    search_placeholder = "Search"
+
     def get_queryset(self):
         return restrict_to_permitted(self.request.user, "view", self.model._default_manager.all())
+
+    def cell(self, obj, field: str):
+        """A column's value as shown: choices by their label, times to the second in UTC."""
+        display = getattr(obj, f"get_{field}_display", None)
+        value = display() if display else getattr(obj, field)
+        if isinstance(value, datetime.datetime):
+            return f"{format_datetime(value, 'Y-m-d H:i:s')} UTC"
+        return value
 
     def sort_field(self) -> str:
         requested = self.request.GET.get("sort", self.default_sort)
@@ -130,7 +142,7 @@ class ObjectListView(ModelViewMixin, View):
         rows = [
             {
                 "object": obj,
-                "cells": [getattr(obj, field) for field, _ in self.columns],
+                "cells": [self.cell(obj, field) for field, _ in self.columns],
                 "actions": [
                     (label, reverse(model_url_name(self.model, name), kwargs={"pk": obj.pk}))
                     for name, label, action in self.row_actions
@@ -167,6 +179,10 @@ class ObjectListView(ModelViewMixin, View):
             add_url=reverse(model_url_name(self.model, "add")),
             bulk_delete_url=reverse(model_url_name(self.model, "bulk_delete")),
             search=request.GET.get("search", ""),
+            search_placeholder=self.search_placeholder,
+            filtered=any(
+                value for key, value in request.GET.items() if key not in ("search", "page", "sort")
+            ),
         )
         return render(request, self.template_name, context)
 
@@ -217,6 +233,10 @@ class ObjectEditView(ModelViewMixin, View):
     def success_message(self, obj, instance) -> str:
         return f"{self.verbose_name.capitalize()} “{obj}” {'saved' if instance else 'created'}."
 
+    def success_url(self, obj) -> str:
+        """Where a save leads when the request names no ``return_url``: the list."""
+        return list_url(self.model)
+
     def render_form(self, form, instance):
         return render(
             self.request,
@@ -249,9 +269,37 @@ class ObjectEditView(ModelViewMixin, View):
                 if before is not None and form.has_changed():
                     for warning in edit_warnings(before, set(form.changed_data)):
                         messages.warning(request, warning)
-                return HttpResponseRedirect(safe_return_url(request, list_url(self.model)))
+                return HttpResponseRedirect(safe_return_url(request, self.success_url(obj)))
         messages.error(request, "Please correct the errors below.")
         return self.render_form(form, instance)
+
+
+class ObjectDuplicateView(ObjectEditView):
+    """A prefilled copy of the object named in the URL: needs the right to read it and to
+    create role-wide. Subclasses say what the form starts with and how the copy is made."""
+
+    def initial_from(self, source) -> dict:
+        raise NotImplementedError
+
+    def duplicate(self, source, cleaned_data: dict):
+        raise NotImplementedError
+
+    def get_instance(self):
+        self.source = self.get_object("view")
+        self.require("add")
+        return None
+
+    def get_form(self, instance, data=None):
+        return self.form_class(data=data, initial=self.initial_from(self.source))
+
+    def title(self, instance) -> str:
+        return f"Duplicate {self.source}"
+
+    def success_message(self, obj, instance) -> str:
+        return f"{self.verbose_name.capitalize()} “{obj}” created as a copy of “{self.source}”."
+
+    def save_form(self, form, instance):
+        return self.duplicate(self.source, form.cleaned_data)
 
 
 class ObjectDeleteView(ModelViewMixin, View):

@@ -12,6 +12,7 @@ class CheckpointListView(generic.ObjectListView):
     filterset_class = CheckpointFilterSet
     columns = (("name", "Name"), ("reference", "Reference"), ("alias", "Alias"))
     template_name = "checkpoints/checkpoint_list.html"
+    search_placeholder = "Search by name or reference"
 
 
 class CheckpointDetailView(generic.ObjectDetailView):
@@ -29,7 +30,7 @@ class CheckpointEditView(generic.ObjectEditView):
         return services.update_checkpoint(instance, **form.cleaned_data)
 
 
-class CheckpointDuplicateView(generic.ObjectEditView):
+class CheckpointDuplicateView(generic.ObjectDuplicateView):
     """A prefilled copy: the user gives it a name and a reference of its own."""
 
     model = Checkpoint
@@ -39,27 +40,11 @@ class CheckpointDuplicateView(generic.ObjectEditView):
         "each checkpoint needs a reference of its own."
     )
 
-    def get_instance(self):
-        self.source = self.get_object("view")
-        self.require("add")
-        return None
+    def initial_from(self, source) -> dict:
+        return {"name": source.name, "reference": source.reference, "alias": source.alias}
 
-    def get_form(self, instance, data=None):
-        initial = {
-            "name": self.source.name,
-            "reference": self.source.reference,
-            "alias": self.source.alias,
-        }
-        return self.form_class(data=data, initial=initial)
-
-    def title(self, instance) -> str:
-        return f"Duplicate {self.source}"
-
-    def success_message(self, obj, instance) -> str:
-        return f"Checkpoint “{obj}” created as a copy of “{self.source}”."
-
-    def save_form(self, form, instance):
-        return services.duplicate_checkpoint(self.source, **form.cleaned_data)
+    def duplicate(self, source, cleaned_data: dict):
+        return services.duplicate_checkpoint(source, **cleaned_data)
 
 
 class CheckpointDeleteView(generic.ObjectDeleteView):

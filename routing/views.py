@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -68,6 +67,7 @@ class SmartRoutingListView(generic.ObjectListView):
     filterset_class = SmartRoutingFilterSet
     columns = (("name", "Name"), ("channel", "Channel"), ("updated_at", "Last changed"))
     template_name = "routing/smartrouting_list.html"
+    search_placeholder = "Search by name"
 
     def base_context(self, **extra) -> dict:
         return super().base_context(
@@ -265,48 +265,34 @@ class SmartRoutingEditView(generic.ObjectEditView):
 
     model = SmartRouting
     form_class = SmartRoutingForm
-    saved: SmartRouting | None = None
 
     def save_form(self, form, instance):
         if instance is None:
-            self.saved = services.create_routing(**form.cleaned_data)
-        else:
-            self.saved = services.update_routing(instance, **form.cleaned_data)
-        return self.saved
+            return services.create_routing(**form.cleaned_data)
+        return services.update_routing(instance, **form.cleaned_data)
 
-    def post(self, request, **kwargs):
-        response = super().post(request, **kwargs)
-        explicit = request.POST.get("return_url") or request.GET.get("return_url")
-        if self.saved is not None and not explicit and isinstance(response, HttpResponseRedirect):
-            return redirect(self.saved.get_absolute_url())
-        return response
+    def success_url(self, obj) -> str:
+        return obj.get_absolute_url()
 
 
-class SmartRoutingDuplicateView(SmartRoutingEditView):
+class SmartRoutingDuplicateView(generic.ObjectDuplicateView):
     """A copy of a routing with its whole tree, under a name of its own."""
 
-    def get_instance(self):
-        self.source = self.get_object("view")
-        self.require("add")
-        return None
+    model = SmartRouting
+    form_class = SmartRoutingForm
 
-    def get_form(self, instance, data=None):
-        initial = {
-            "name": f"{self.source.name} (copy)",
-            "channel": self.source.channel,
-            "description": self.source.description,
+    def initial_from(self, source) -> dict:
+        return {
+            "name": f"{source.name} (copy)",
+            "channel": source.channel,
+            "description": source.description,
         }
-        return self.form_class(data=data, initial=initial)
 
-    def title(self, instance) -> str:
-        return f"Duplicate {self.source}"
+    def duplicate(self, source, cleaned_data: dict):
+        return services.create_routing(**cleaned_data, tree=read_tree(source))
 
-    def success_message(self, obj, instance) -> str:
-        return f"Smart routing “{obj}” created as a copy of “{self.source}”."
-
-    def save_form(self, form, instance):
-        self.saved = services.create_routing(**form.cleaned_data, tree=read_tree(self.source))
-        return self.saved
+    def success_url(self, obj) -> str:
+        return obj.get_absolute_url()
 
 
 class SmartRoutingDeleteView(generic.ObjectDeleteView):

@@ -9,7 +9,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin
+from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin, error_responses
 from checkpoint_maker.permissions import permission_name
 from checkpoints import services
 from checkpoints.api.serializers import (
@@ -21,16 +21,13 @@ from checkpoints.api.serializers import (
 from checkpoints.filters import CheckpointFilterSet
 from checkpoints.models import Checkpoint
 
-ERRORS = {
-    400: OpenApiResponse(description='Invalid body or query: `{"field": ["message", ...]}`.'),
-    401: OpenApiResponse(description="No credentials."),
-    403: OpenApiResponse(description="Without the right, or the Smart licence is off."),
-    404: OpenApiResponse(description='No such checkpoint (or not readable): `{"detail": ...}`.'),
-}
-
 
 def errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
+    return error_responses(
+        *codes,
+        e403="Without the right, or the Smart licence is off.",
+        e404='No such checkpoint (or not readable): `{"detail": ...}`.',
+    )
 
 
 @extend_schema_view(

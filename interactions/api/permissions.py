@@ -93,6 +93,8 @@ def holds_role_wide_right(user, permission: str) -> bool:
     read = getattr(user, RIGHTS_READ_WITH_TOKEN, {})
     if permission in read:
         return read[permission]
+    if hasattr(user, "_perm_cache"):  # ModelBackend already read every right of the user
+        return user.has_perm(permission)
     app_label, codename = permission.split(".")
     with connection.cursor() as cursor:
         cursor.execute(

@@ -20,7 +20,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin
+from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin, error_responses
 from interactions import selectors, services
 from interactions.api.permissions import (
     MayAttachCheckpoints,
@@ -37,16 +37,12 @@ from interactions.api.serializers import (
 from interactions.filters import InteractionFilterSet
 from interactions.models import Interaction
 
-ERRORS = {
-    400: OpenApiResponse(description='Invalid body or query: `{"field": ["message", ...]}`.'),
-    401: OpenApiResponse(description="No credentials."),
-    403: OpenApiResponse(description="Without the right."),
-    404: OpenApiResponse(description='No such interaction (or not readable): `{"detail": ...}`.'),
-}
-
 
 def errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
+    return error_responses(
+        *codes,
+        e404='No such interaction (or not readable): `{"detail": ...}`.',
+    )
 
 
 INTERACTION_ID = OpenApiParameter(

@@ -11,14 +11,14 @@ from dataclasses import asdict
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, permissions, viewsets
+from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin
-from checkpoint_maker.permissions import permission_name
+from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin, error_responses
+from interactions.api.permissions import MayAttachCheckpoints
 from interactions.api.serializers import AttachedCheckpointSerializer
-from interactions.models import Interaction, InteractionCheckpoint
+from interactions.models import Interaction
 from routing import services
 from routing.api.serializers import (
     RunRequestSerializer,
@@ -29,30 +29,15 @@ from routing.filters import SmartRoutingFilterSet
 from routing.models import Node, SmartRouting
 from routing.runner import run_routing
 
-ATTACH_PERMISSION = permission_name(InteractionCheckpoint, "add")
-
-ERRORS = {
-    400: OpenApiResponse(
-        description='Invalid body or query: `{"field": ["message", ...]}`; an invalid tree '
-        'is `{"tree": ["<path>: <rule>", ...]}`.'
-    ),
-    401: OpenApiResponse(description="No credentials."),
-    403: OpenApiResponse(description="Without the right, or the Smart licence is off."),
-    404: OpenApiResponse(description='No such routing (or not readable): `{"detail": ...}`.'),
-}
-
 
 def errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
-
-
-class CanAttachCheckpoints(permissions.BasePermission):
-    """``interactions.add_interactioncheckpoint``, held role-wide (the runtime's right)."""
-
-    message = "You may not attach checkpoints to interactions."
-
-    def has_permission(self, request, view):
-        return request.user.has_perm(ATTACH_PERMISSION)
+    return error_responses(
+        *codes,
+        e400='Invalid body or query: `{"field": ["message", ...]}`; an invalid tree '
+        'is `{"tree": ["<path>: <rule>", ...]}`.',
+        e403="Without the right, or the Smart licence is off.",
+        e404='No such routing (or not readable): `{"detail": ...}`.',
+    )
 
 
 @extend_schema_view(
@@ -99,7 +84,7 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
 
     def get_permissions(self):
         if getattr(self, "action", None) == "run":
-            return [ModelRights(), CanAttachCheckpoints()]
+            return [ModelRights(), MayAttachCheckpoints()]
         return super().get_permissions()
 
     def perform_create(self, serializer):
