@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -127,9 +127,9 @@ class InteractionDetailView(InteractionPageMixin, generic.ObjectDetailView):
 
 @method_decorator(never_cache, name="dispatch")
 class InteractionJourneyView(InteractionPageMixin, View):
-    """``?part=status|checkpoints|information|data``: that part of the details page, rendered
-    from the same template partial. Once the interaction is closed, ``X-Poll-Stop: 1`` tells
-    the page to stop polling."""
+    """What a live details page polls: each of its parts (status, checkpoints, information,
+    data) rendered from the page's own template partials, in one answer. Once the
+    interaction is closed, ``X-Poll-Stop: 1`` tells the page to stop polling."""
 
     def handle_no_permission(self):
         # The page's poller (it sends X-Requested-With: fetch) must not swap the login page into
@@ -142,12 +142,13 @@ class InteractionJourneyView(InteractionPageMixin, View):
         return super().handle_no_permission()
 
     def get(self, request, pk):
-        part = request.GET.get("part", "checkpoints")
-        if part not in JOURNEY_PARTS:
-            raise Http404(f"No part named {part!r}.")
         interaction = self.get_object("view")
-        context = {"object": interaction, **self.journey_context(interaction)}
-        response = render(request, f"{DETAIL_TEMPLATE}#{part}", context)
+        context = {
+            "object": interaction,
+            "parts": JOURNEY_PARTS,
+            **self.journey_context(interaction),
+        }
+        response = render(request, "interactions/interaction_journey.html", context)
         if not interaction.is_live:
             response["X-Poll-Stop"] = "1"
         return response

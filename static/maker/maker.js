@@ -17,7 +17,9 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
-  // Fragments that refresh themselves: <div data-poll-url="..." data-poll-seconds="5">.
+  // Regions that refresh themselves: <div data-poll-url="..." data-poll-seconds="5"> holding
+  // parts <div data-poll-part="NAME">. One request a tick: the URL answers every part, and
+  // each part that changed is swapped in place. X-Poll-Stop: 1 ends the polling.
   document.querySelectorAll("[data-poll-url]").forEach((region) => {
     const seconds = Number(region.dataset.pollSeconds || 5);
     const refresh = async () => {
@@ -27,8 +29,12 @@ document.addEventListener("DOMContentLoaded", () => {
           credentials: "same-origin",
         });
         if (response.ok) {
-          const html = await response.text();
-          if (html !== region.innerHTML) region.innerHTML = html;
+          const incoming = document.createElement("template");
+          incoming.innerHTML = await response.text();
+          incoming.content.querySelectorAll("[data-poll-part]").forEach((part) => {
+            const current = region.querySelector(`[data-poll-part="${part.dataset.pollPart}"]`);
+            if (current && current.innerHTML !== part.innerHTML) current.innerHTML = part.innerHTML;
+          });
           if (response.headers.get("X-Poll-Stop") === "1") return;
         }
       } catch (error) {

@@ -13,6 +13,7 @@ from checkpoints import services as checkpoint_services
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import Interaction
+from interactions.views import JOURNEY_PARTS
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +40,8 @@ def detail_url(interaction) -> str:
     return reverse("interactions:interaction_detail", kwargs={"pk": interaction.pk})
 
 
-def journey_url(interaction, part: str | None = None) -> str:
-    url = reverse("interactions:interaction_journey", kwargs={"pk": interaction.pk})
-    return f"{url}?part={part}" if part else url
+def journey_url(interaction) -> str:
+    return reverse("interactions:interaction_journey", kwargs={"pk": interaction.pk})
 
 
 def section(html: str, start: str, end: str) -> str:
@@ -90,20 +90,20 @@ def journey(db):
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, journey):
-    for url in (detail_url(journey), journey_url(journey), journey_url(journey, "data")):
+    for url in (detail_url(journey), journey_url(journey)):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.url.startswith(reverse("login")), url
 
 
 def test_the_poller_gets_401_not_the_login_page_once_logged_out(client, journey):
-    response = client.get(journey_url(journey, "data"), headers={"X-Requested-With": "fetch"})
+    response = client.get(journey_url(journey), headers={"X-Requested-With": "fetch"})
     assert response.status_code == 401
 
 
 def test_without_the_right_every_page_answers_403(client, journey):
     client.force_login(make_user("nobody", [VIEW_CHECKPOINT]))
-    for url in (detail_url(journey), journey_url(journey, "checkpoints")):
+    for url in (detail_url(journey), journey_url(journey)):
         assert client.get(url).status_code == 403, url
 
 
@@ -113,9 +113,9 @@ def test_a_right_on_one_interaction_opens_that_one_only(client, journey):
     assign_perm(VIEW, user, journey)
     client.force_login(user)
     assert client.get(detail_url(journey)).status_code == 200
-    assert client.get(journey_url(journey, "data")).status_code == 200
+    assert client.get(journey_url(journey)).status_code == 200
     assert client.get(detail_url(other)).status_code == 403
-    assert client.get(journey_url(other, "data")).status_code == 403
+    assert client.get(journey_url(other)).status_code == 403
 
 
 def test_unknown_interaction_is_404(reader_client):
@@ -256,10 +256,12 @@ def test_pages_are_csp_safe(reader_client, journey):
 # Live: the page polls its fragments; once closed, they say stop ------------------------------
 
 
-def test_live_page_polls_each_part_and_is_marked_live(reader_client, journey):
+def test_live_page_polls_once_for_every_part_and_is_marked_live(reader_client, journey):
     html = reader_client.get(detail_url(journey)).text
-    for part in ("status", "checkpoints", "information", "data"):
-        assert f'data-poll-url="{journey_url(journey, part)}"' in html
+    assert html.count("data-poll-url=") == 1
+    assert f'data-poll-url="{journey_url(journey)}" data-poll-seconds="5"' in html
+    for part in JOURNEY_PARTS:
+        assert f'data-poll-part="{part}"' in html
     status = section(html, 'class="interaction-status"', "</div>")
     assert '<span class="badge live">Live</span>' in status
 
@@ -272,48 +274,42 @@ def test_closed_page_does_not_poll(reader_client, journey):
     assert ">Live<" not in html
 
 
-@pytest.mark.parametrize("part", ["status", "checkpoints", "information", "data"])
-def test_each_fragment_is_the_same_markup_as_on_the_page(reader_client, journey, part):
+def test_the_polled_answer_holds_each_part_as_on_the_page(reader_client, journey):
     page = reader_client.get(detail_url(journey)).text
-    fragment = reader_client.get(journey_url(journey, part))
-    assert fragment.status_code == 200
-    assert "X-Poll-Stop" not in fragment.headers
-    assert "no-cache" in fragment.headers["Cache-Control"]
-    assert "<html" not in fragment.text
-    # The polled region holds exactly the fragment, so nothing changes until the data does.
-    assert (
-        f'data-poll-url="{journey_url(journey, part)}" data-poll-seconds="5">' + (fragment.text)
-        in page
-    )
+    polled = reader_client.get(journey_url(journey))
+    assert polled.status_code == 200
+    assert "X-Poll-Stop" not in polled.headers
+    assert "no-cache" in polled.headers["Cache-Control"]
+    assert "<html" not in polled.text
+    for part in JOURNEY_PARTS:
+        # The same markup, so the page changes only when the data does.
+        fragment = re.search(
+            rf'<div data-poll-part="{part}">(.*?)</div>\n(?=<div data-poll-part=|$)',
+            polled.text,
+            re.S,
+        ).group(1)
+        assert f'data-poll-part="{part}">{fragment}' in page, part
 
 
-def test_the_fragment_shows_a_checkpoint_attached_since(reader_client, journey):
+def test_the_polled_answer_shows_a_checkpoint_attached_since(reader_client, journey):
     before = reader_client.get(journey_url(journey)).text
     assert "Callback offered" not in before
     callback = Checkpoint.objects.create(
         name="Callback offered", reference="callback_offered", alias="callback"
     )
     attach(journey, callback, label="Offer a callback")
-    assert "Callback offered" in reader_client.get(journey_url(journey, "checkpoints")).text
-    assert (
-        '<li class="chip">callback</li>'
-        in reader_client.get(journey_url(journey, "information")).text
-    )
-    data = reader_client.get(journey_url(journey, "data")).text
-    assert f'<a href="{callback.get_absolute_url()}">Callback offered</a>' in data
+    after = reader_client.get(journey_url(journey)).text
+    assert "Callback offered" in after
+    assert '<li class="chip">callback</li>' in after
+    assert f'<a href="{callback.get_absolute_url()}">Callback offered</a>' in after
 
 
-def test_once_closed_the_fragment_says_stop(reader_client, journey):
+def test_once_closed_the_polled_answer_says_stop(reader_client, journey):
     services.close_interaction(journey)
-    for part in ("status", "checkpoints", "information", "data"):
-        response = reader_client.get(journey_url(journey, part))
-        assert response.status_code == 200
-        assert response.headers["X-Poll-Stop"] == "1"
-    assert "Closed" in reader_client.get(journey_url(journey, "status")).text
-
-
-def test_an_unknown_part_is_404(reader_client, journey):
-    assert reader_client.get(journey_url(journey, "secrets")).status_code == 404
+    response = reader_client.get(journey_url(journey))
+    assert response.status_code == 200
+    assert response.headers["X-Poll-Stop"] == "1"
+    assert "Closed" in response.text
 
 
 # Query counts ---------------------------------------------------------------------------------
@@ -348,7 +344,7 @@ def test_details_query_count_does_not_grow_with_rows(
         assert data_links(response.text) == rows
         # The fragment: no menu, no Modify/Delete checks.
         with django_assert_num_queries(7):
-            assert client.get(journey_url(interaction, "data")).status_code == 200
+            assert client.get(journey_url(interaction)).status_code == 200
 
 
 def test_details_query_count_with_per_object_rights(
