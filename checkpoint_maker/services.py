@@ -9,13 +9,19 @@ from checkpoint_maker.permissions import permitted_ids
 
 
 def bulk_delete[M: models.Model](
-    *, user, model: type[M], ids: Iterable[int], delete_one: Callable[[M], None]
+    *,
+    user,
+    model: type[M],
+    ids: Iterable[int],
+    delete_one: Callable[[M], None],
+    dry_run: bool = False,
 ) -> int:
     """Delete every listed object in one transaction, or none of them.
 
     Raises ValidationError (field ``ids``) for an empty list or an unknown id, and
     PermissionDenied when the user may not delete one of them. ``delete_one`` is the app's
-    own delete service, so its rules apply to each object.
+    own delete service, so its rules apply to each object. ``dry_run`` checks all that and
+    deletes nothing.
     """
     name = model._meta.verbose_name
     wanted = set(ids)
@@ -29,6 +35,8 @@ def bulk_delete[M: models.Model](
             raise ValidationError({"ids": [f"No {name} with id {listed}."]})
         if permitted_ids(user, "delete", objects) != wanted:
             raise PermissionDenied(f"You may not delete every selected {name}.")
+        if dry_run:
+            return len(objects)
         for obj in objects:
             delete_one(obj)
     return len(objects)

@@ -73,7 +73,7 @@ def delete_checkpoint(checkpoint: Checkpoint) -> None:
     checkpoint.delete()
 
 
-def bulk_delete_checkpoints(*, user, ids: Iterable[int]) -> int:
+def bulk_delete_checkpoints(*, user, ids: Iterable[int], dry_run: bool = False) -> int:
     """Delete every listed checkpoint in one transaction, or none (see ``bulk_delete``)."""
     # Looked up at each call, so every deletion goes through the current delete service.
     return bulk_delete(
@@ -81,4 +81,5 @@ def bulk_delete_checkpoints(*, user, ids: Iterable[int]) -> int:
         model=Checkpoint,
         ids=ids,
         delete_one=lambda checkpoint: delete_checkpoint(checkpoint),
+        dry_run=dry_run,
     )

@@ -53,7 +53,20 @@ class BulkDeleteSerializer(serializers.Serializer):
         error_messages={"empty": "Give at least one checkpoint id."},
         help_text="Ids of the checkpoints to delete, all or none.",
     )
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="Check the ids and the rights and answer the warnings; delete nothing.",
+    )
 
 
-class BulkDeleteResultSerializer(serializers.Serializer):
-    deleted = serializers.IntegerField(help_text="How many checkpoints were deleted.")
+class DeleteWarningsSerializer(serializers.Serializer):
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What deleting would affect, e.g. the Smart Routing actions that use it.",
+    )
+
+
+class BulkDeleteResultSerializer(DeleteWarningsSerializer):
+    deleted = serializers.IntegerField(
+        help_text="How many checkpoints were deleted (0 for a dry run)."
+    )

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin, error_responses
+from checkpoint_maker.extensions import delete_warnings
 from checkpoint_maker.permissions import permission_name
 from checkpoints import services
 from checkpoints.api.serializers import (
@@ -17,6 +18,7 @@ from checkpoints.api.serializers import (
     BulkDeleteSerializer,
     CheckpointDuplicateSerializer,
     CheckpointSerializer,
+    DeleteWarningsSerializer,
 )
 from checkpoints.filters import CheckpointFilterSet
 from checkpoints.models import Checkpoint
@@ -96,10 +98,24 @@ class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
         return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary="What deleting a checkpoint would affect",
+        description=(
+            "The warnings the Maker shows before a deletion: the Smart Routing actions that "
+            "use the checkpoint fall on Reference not found once it is deleted."
+        ),
+        responses={200: DeleteWarningsSerializer, **errors(401, 403, 404)},
+    )
+    @action(detail=True, methods=["get"], url_path="delete-warnings")
+    def delete_warnings(self, request, pk=None):
+        checkpoint = self.get_object()
+        return Response({"warnings": delete_warnings(Checkpoint, [checkpoint])})
+
+    @extend_schema(
         summary="Delete several checkpoints, all or none",
         description=(
             "An empty list or an unknown id is a 400 naming `ids`; a checkpoint the user may "
-            "not delete is a 403. Either way nothing is deleted."
+            "not delete is a 403. Either way nothing is deleted. `warnings` says what the "
+            "deletion affects; with `dry_run` nothing is deleted and the warnings come first."
         ),
         request=BulkDeleteSerializer,
         responses={200: BulkDeleteResultSerializer, **errors(400, 401, 403)},
@@ -108,7 +124,7 @@ class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
     def bulk_delete(self, request):
         body = BulkDeleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        deleted = services.bulk_delete_checkpoints(
-            user=request.user, ids=body.validated_data["ids"]
-        )
-        return Response(BulkDeleteResultSerializer({"deleted": deleted}).data)
+        ids, dry_run = body.validated_data["ids"], body.validated_data["dry_run"]
+        warnings = delete_warnings(Checkpoint, Checkpoint.objects.filter(pk__in=ids))
+        deleted = services.bulk_delete_checkpoints(user=request.user, ids=ids, dry_run=dry_run)
+        return Response({"deleted": 0 if dry_run else deleted, "warnings": warnings})

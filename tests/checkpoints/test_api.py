@@ -413,7 +413,7 @@ def test_bulk_delete_deletes_them_all(full_api, make_checkpoints):
     first, second, third = make_checkpoints(3)
     response = full_api.post(BULK_DELETE, {"ids": [first.pk, third.pk]}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"deleted": 2}
+    assert response.json() == {"deleted": 2, "warnings": []}
     assert list(Checkpoint.objects.values_list("pk", flat=True)) == [second.pk]
 
 
@@ -449,7 +449,7 @@ def test_bulk_delete_refuses_all_when_one_is_not_deletable(user_factory, make_ch
 
     response = api.post(BULK_DELETE, {"ids": [first.pk, second.pk]}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"deleted": 2}
+    assert response.json() == {"deleted": 2, "warnings": []}
     assert list(Checkpoint.objects.values_list("pk", flat=True)) == [third.pk]
 
 

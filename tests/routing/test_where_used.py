@@ -170,3 +170,53 @@ def test_an_action_id_resolves_to_its_routing_and_label(direct):
     assert resolve_action(direct.pk + 1000) is None
     interaction_services.register_action_resolver(resolve_action)
     assert interaction_services.resolve_action(direct.pk).routing_name == "Voice IVR"
+
+
+# The same warnings through the API ------------------------------------------------------------
+
+
+@pytest.fixture
+def maker_api(db):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(make_user("api-maker", checkpoint_perms("full")))
+    return api
+
+
+def test_the_api_tells_what_deleting_a_checkpoint_affects(maker_api, direct, by_code, unused):
+    url = f"/api/v1/checkpoints/{direct.checkpoint_id}/delete-warnings/"
+    warnings = maker_api.get(url).json()["warnings"]
+    assert len(warnings) == 1
+    assert "2 Smart Routing actions" in warnings[0]
+    assert "“Messaging flow”" in warnings[0] and "“Voice IVR”" in warnings[0]
+    assert "Reference not found" in warnings[0]
+    unused_url = f"/api/v1/checkpoints/{unused.pk}/delete-warnings/"
+    assert maker_api.get(unused_url).json() == {"warnings": []}
+
+
+def test_a_bulk_delete_dry_run_warns_and_deletes_nothing(maker_api, direct, unused):
+    ids = [direct.checkpoint_id, unused.pk]
+    dry = maker_api.post("/api/v1/checkpoints/bulk-delete/", {"ids": ids, "dry_run": True}, "json")
+    assert dry.status_code == 200
+    assert dry.json()["deleted"] == 0
+    assert ["“Voice IVR”" in warning for warning in dry.json()["warnings"]] == [True]
+    assert Checkpoint.objects.filter(pk__in=ids).count() == 2
+    done = maker_api.post("/api/v1/checkpoints/bulk-delete/", {"ids": ids}, "json")
+    assert done.json()["deleted"] == 2
+    assert done.json()["warnings"] == dry.json()["warnings"]
+    assert not Checkpoint.objects.filter(pk__in=ids).exists()
+
+
+def test_a_dry_run_still_refuses_unknown_ids_and_missing_rights(direct, unused):
+    from rest_framework.test import APIClient
+
+    reader = APIClient()
+    reader.force_authenticate(make_user("api-reader", checkpoint_perms("reader")))
+    body = {"ids": [direct.checkpoint_id], "dry_run": True}
+    assert reader.post("/api/v1/checkpoints/bulk-delete/", body, "json").status_code == 403
+    full = APIClient()
+    full.force_authenticate(make_user("api-full", checkpoint_perms("full")))
+    unknown = {"ids": [unused.pk, 987654], "dry_run": True}
+    response = full.post("/api/v1/checkpoints/bulk-delete/", unknown, "json")
+    assert response.status_code == 400 and "ids" in response.json()
