@@ -18,9 +18,9 @@ from checkpoints.models import Checkpoint
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 
 OK = "ok"
+REFERENCE_NOT_FOUND = "reference_not_found"
 # Ids are 64-bit in the database; a larger one names nothing.
 MAX_ID = 2**63 - 1
-REFERENCE_NOT_FOUND = "reference_not_found"
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ from rest_framework import serializers
 from checkpoints.validators import REFERENCE_MAX_LENGTH
 from interactions import services
 from interactions.models import Interaction, InteractionCheckpoint
+from interactions.services import MAX_ID
 
-# Ids are 64-bit in the database: a larger number is a 400, never a database error.
-MAX_ID = 2**63 - 1
 ACTION_LABEL_MAX_LENGTH = InteractionCheckpoint._meta.get_field("action_label").max_length
 ONE_OF_MESSAGE = "Give exactly one of reference or checkpoint."
 ACTION_OR_LABEL_MESSAGE = "Give action or action_label, not both."
