@@ -10,9 +10,10 @@ Put a licence mixin first and ``admin.ModelAdmin`` last, e.g.
 admin.ModelAdmin)``.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from guardian.admin import ReinforcedGuardedModelAdminMixin
 
@@ -135,3 +136,17 @@ class GuardedObjectPermissionAdminMixin(
                 "admin/change_form.html",
             ]
         return response
+
+
+class WritesThroughServicesMixin:
+    """For admins that save through the app's services: a ValidationError a service raises
+    after the form accepted (a race, e.g. two saves of one reference) rolls the admin's
+    transaction back and comes back as a message, never a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())

@@ -6,11 +6,9 @@ too. Rights may be role-wide or per object (django-guardian), and the module is 
 the Smart licence is off (the licence middleware answers 403 on its URLs).
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 
-from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin
+from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin, WritesThroughServicesMixin
 from checkpoint_maker.licence import SmartLicenceAdminMixin
 from checkpoints import services
 from checkpoints.models import Checkpoint
@@ -34,7 +32,12 @@ class HasAliasFilter(admin.SimpleListFilter):
 
 
 @admin.register(Checkpoint)
-class CheckpointAdmin(SmartLicenceAdminMixin, GuardedObjectPermissionAdminMixin, admin.ModelAdmin):
+class CheckpointAdmin(
+    SmartLicenceAdminMixin,
+    WritesThroughServicesMixin,
+    GuardedObjectPermissionAdminMixin,
+    admin.ModelAdmin,
+):
     list_display = ("name", "reference", "alias", "updated_at")
     list_display_links = ("name",)
     search_fields = ("name", "reference")
@@ -43,16 +46,6 @@ class CheckpointAdmin(SmartLicenceAdminMixin, GuardedObjectPermissionAdminMixin,
     ordering = ("name", "id")
     fields = (*EDITABLE_FIELDS, "created_at", "updated_at")
     readonly_fields = ("created_at", "updated_at")
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            # The service refused what the form accepted: another request saved the same
-            # reference in between. The admin's transaction was rolled back; say why.
-            for message in error.messages:
-                messages.error(request, message)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         values = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS}

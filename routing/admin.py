@@ -9,12 +9,11 @@ middleware answers 403 on its URLs).
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponseRedirect
 
-from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin
+from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin, WritesThroughServicesMixin
 from checkpoint_maker.licence import SmartLicenceAdminMixin
 from checkpoint_maker.permissions import has_any_permission, restrict_to_permitted, user_can
 from routing import services
@@ -129,19 +128,6 @@ class NodeInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return obj is not None and user_can(request.user, "change", obj)
-
-
-class WritesThroughServicesMixin:
-    """ValidationErrors a service raises after the form accepted (a race on an outcome)
-    roll the admin's transaction back and come back as messages."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 def _node_values(node: Node) -> dict:
