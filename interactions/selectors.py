@@ -7,20 +7,18 @@ from interactions.models import Interaction, InteractionCheckpoint, InteractionT
 
 
 def interactions_with_journey() -> QuerySet[Interaction]:
-    """Interactions with their tags and attached checkpoints (oldest first), prefetched."""
+    """Interactions with their journey, for the details page and the API: tags in the order
+    they were added, then attached checkpoints oldest first, each with its checkpoint while
+    it exists (for the link to its configuration page). Three queries whatever the number
+    of attached rows."""
     return Interaction.objects.prefetch_related(
         Prefetch("tags", queryset=InteractionTag.objects.order_by("id")),
         Prefetch(
             "attached_checkpoints",
-            queryset=InteractionCheckpoint.objects.order_by("attached_at", "id"),
+            queryset=InteractionCheckpoint.objects.select_related("checkpoint").order_by(
+                "attached_at", "id"
+            ),
         ),
-    )
-
-
-def attached_checkpoints_of(interaction_id: int) -> QuerySet[InteractionCheckpoint]:
-    """The journey of one interaction, oldest first."""
-    return InteractionCheckpoint.objects.filter(interaction_id=interaction_id).order_by(
-        "attached_at", "id"
     )
 
 
@@ -39,19 +37,4 @@ def interactions_for_history() -> QuerySet[Interaction]:
     """The Interactions history: newest first, each with its tag list (one more query)."""
     return Interaction.objects.order_by("-started_at", "-id").prefetch_related(
         Prefetch("tags", queryset=InteractionTag.objects.order_by("id"))
-    )
-
-
-def interactions_for_details() -> QuerySet[Interaction]:
-    """Interactions with their journey for the details page: tags, then attached checkpoints
-    oldest first, each with its checkpoint while it exists (joined, for the link to its
-    configuration page). Three queries whatever the number of attached rows."""
-    return Interaction.objects.prefetch_related(
-        Prefetch("tags", queryset=InteractionTag.objects.order_by("id")),
-        Prefetch(
-            "attached_checkpoints",
-            queryset=InteractionCheckpoint.objects.select_related("checkpoint").order_by(
-                "attached_at", "id"
-            ),
-        ),
     )

@@ -79,7 +79,7 @@ class InteractionPageMixin(generic.ModelViewMixin):
     model = Interaction
 
     def get_object(self, action: str) -> Interaction:
-        interaction = get_object_or_404(selectors.interactions_for_details(), pk=self.kwargs["pk"])
+        interaction = get_object_or_404(selectors.interactions_with_journey(), pk=self.kwargs["pk"])
         self.require(action, interaction)
         return interaction
 
