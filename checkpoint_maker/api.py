@@ -4,6 +4,10 @@ Errors: a service's Django ValidationError becomes 400 ``{"field": ["message"]}`
 PermissionDenied becomes 403; DRF's own errors keep DRF's shapes (400 ``{"field": [...]}``,
 404 ``{"detail": ...}``). A bad ``page`` or ``page_size`` query value is a 400 naming it.
 
+The OpenAPI schema states the same: ``error_responses`` gives each error its body
+(``ErrorDetail`` or ``ValidationError``), ``id_parameter`` the path ids' range (1 to MAX_ID),
+and StandardPagination its query parameters' ranges and its 404 after the last page.
+
 Rights (API.md, Authentication and rights): Django model permissions, role-wide through groups
 or per object through django-guardian. A right held role-wide counts on every object.
 """
@@ -12,8 +16,9 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, permissions
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,6 +29,7 @@ from checkpoint_maker.permissions import (
     restrict_to_permitted,
     user_can,
 )
+from checkpoint_maker.validators import MAX_ID
 
 METHOD_ACTIONS = {
     "GET": "view",
@@ -36,21 +42,72 @@ METHOD_ACTIONS = {
 }
 
 
+# A 64-bit id, as the databases store them (a path id, a body's id).
+ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+
+
+def id_parameter(description: str, name: str = "id") -> OpenApiParameter:
+    """A path id in the schema: a whole number from 1 to MAX_ID."""
+    return OpenApiParameter(name, dict(ID_SCHEMA), OpenApiParameter.PATH, description=description)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    """DRF's error body for 401, 403, 404 (and 405, 406, 415): ``{"detail": "message"}``."""
+
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """DRF's 400 body; its schema is ValidationErrorSchema's."""
+
+
+class ValidationErrorSchema(OpenApiSerializerExtension):
+    """The 400 body: each bad field with its messages. A list or an object field may name its
+    bad items by index or key (``{"ids": {"0": ["..."]}}``); a malformed body is
+    ``{"detail": "..."}``."""
+
+    target_class = ValidationErrorSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        messages = {"type": "array", "items": {"type": "string"}}
+        return {
+            "type": "object",
+            "description": (
+                'Each bad field with its messages, `{"field": ["message", ...]}` (a list or '
+                "object field's bad items by index or key), `non_field_errors` for the body "
+                'as a whole; a malformed body is `{"detail": "message"}`.'
+            ),
+            "properties": {"detail": {"type": "string"}, "non_field_errors": messages},
+            "additionalProperties": {"anyOf": [messages, {"type": "object"}]},
+        }
+
+
+ERROR_BODIES = {400: ValidationErrorSerializer}
+
 ERROR_DESCRIPTIONS = {
     400: 'Invalid body or query: `{"field": ["message", ...]}`.',
-    401: "No credentials.",
-    403: "Without the right.",
+    401: 'No credentials, or invalid ones: `{"detail": ...}`.',
+    403: 'Without the right: `{"detail": ...}`.',
     404: 'No such object, or not one the user may read: `{"detail": ...}`.',
 }
+INVALID_PAGE = 'A page after the last one: `{"detail": "Invalid page."}`.'
 
 
 def error_responses(*codes: int, **descriptions: str) -> dict[int, OpenApiResponse]:
-    """The OpenAPI responses of the API's errors (API.md, Errors); ``e404="..."`` words one
-    of them for an endpoint."""
+    """The OpenAPI responses of the API's errors (API.md, Errors), with their bodies;
+    ``e404="..."`` words one of them for an endpoint."""
     return {
-        code: OpenApiResponse(description=descriptions.get(f"e{code}", ERROR_DESCRIPTIONS[code]))
+        code: OpenApiResponse(
+            response=ERROR_BODIES.get(code, ErrorDetailSerializer),
+            description=descriptions.get(f"e{code}", ERROR_DESCRIPTIONS[code]),
+        )
         for code in codes
     }
+
+
+def list_error_responses(**descriptions: str) -> dict[int, OpenApiResponse]:
+    """The errors of a paginated list: 400 (query), 401, 403, and 404 after the last page."""
+    return error_responses(400, 401, 403, 404, **{"e404": INVALID_PAGE, **descriptions})
 
 
 class StandardPagination(PageNumberPagination):
@@ -63,6 +120,25 @@ class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_schema_operation_parameters(self, view):
+        page, page_size = super().get_schema_operation_parameters(view)
+        page["schema"] = {"type": "integer", "minimum": 1}
+        page["description"] = (
+            "A page number from 1 (or `last`); a page after the last one is a 404."
+        )
+        page_size["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        page_size["description"] = (
+            f"Results per page, from 1 (default {self.page_size}; more than "
+            f"{self.max_page_size} gives {self.max_page_size})."
+        )
+        return [page, page_size]
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"]["minimum"] = 0
+        answer["required"] = ["count", "next", "previous", "results"]
+        return answer
 
     def paginate_queryset(self, queryset, request, view=None):
         errors = {}

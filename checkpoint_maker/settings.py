@@ -204,6 +204,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The schema and Swagger UI are for signed-in users (session or token) only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema states what the API enforces: a string that may not be blank has minLength 1.
+    "ENFORCE_NON_BLANK_FIELDS": True,
 }
 
 LOGGING = {

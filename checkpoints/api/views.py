@@ -4,14 +4,26 @@ Rights come from ModelRights (role-wide or per object); the rules of each write 
 uniqueness, all-or-nothing bulk delete) live in the services.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin, error_responses
+from checkpoint_maker.api import (
+    ModelRights,
+    PermittedQuerysetMixin,
+    error_responses,
+    id_parameter,
+    list_error_responses,
+)
 from checkpoint_maker.extensions import delete_warnings
 from checkpoint_maker.permissions import permission_name
+from checkpoint_maker.validators import MAX_ID
 from checkpoints import services
 from checkpoints.api.serializers import (
     BulkDeleteResultSerializer,
@@ -23,37 +35,65 @@ from checkpoints.api.serializers import (
 from checkpoints.filters import CheckpointFilterSet
 from checkpoints.models import Checkpoint
 
+FORBIDDEN = 'Without the right, or the Smart licence is off: `{"detail": ...}`.'
+
 
 def errors(*codes: int) -> dict:
     return error_responses(
         *codes,
-        e403="Without the right, or the Smart licence is off.",
+        e403=FORBIDDEN,
         e404='No such checkpoint (or not readable): `{"detail": ...}`.',
     )
+
+
+CHECKPOINT_ID = id_parameter("The checkpoint's id.")
+
+# The bulk-delete body as BulkDeleteSerializer validates it, with the ids' range the
+# databases have (1 to MAX_ID).
+_bulk_delete = BulkDeleteSerializer().fields
+BULK_DELETE_BODY = inline_serializer(
+    "BulkDelete",
+    fields={
+        "ids": serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+            min_length=1,
+            max_length=_bulk_delete["ids"].max_length,
+            help_text=_bulk_delete["ids"].help_text,
+        ),
+        "dry_run": serializers.BooleanField(
+            default=False, help_text=_bulk_delete["dry_run"].help_text
+        ),
+    },
+)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Checkpoints the user may read",
         description="Search matches the name or the reference, case-insensitive, part of a word.",
-        responses={200: CheckpointSerializer(many=True), **errors(400, 401, 403)},
+        responses={200: CheckpointSerializer(many=True), **list_error_responses(e403=FORBIDDEN)},
     ),
     create=extend_schema(
         summary="Create a checkpoint",
         responses={201: CheckpointSerializer, **errors(400, 401, 403)},
     ),
     retrieve=extend_schema(
-        summary="One checkpoint", responses={200: CheckpointSerializer, **errors(401, 403, 404)}
+        parameters=[CHECKPOINT_ID],
+        summary="One checkpoint",
+        responses={200: CheckpointSerializer, **errors(401, 403, 404)},
     ),
     update=extend_schema(
+        parameters=[CHECKPOINT_ID],
         summary="Edit a checkpoint (alias left out becomes empty)",
         responses={200: CheckpointSerializer, **errors(400, 401, 403, 404)},
     ),
     partial_update=extend_schema(
+        parameters=[CHECKPOINT_ID],
         summary="Edit some fields of a checkpoint",
         responses={200: CheckpointSerializer, **errors(400, 401, 403, 404)},
     ),
     destroy=extend_schema(
+        parameters=[CHECKPOINT_ID],
         summary="Delete a checkpoint",
         responses={204: OpenApiResponse(description="Deleted."), **errors(401, 403, 404)},
     ),
@@ -83,6 +123,7 @@ class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         summary="Duplicate a checkpoint",
+        parameters=[CHECKPOINT_ID],
         description="The copy needs a reference of its own; a left-out alias is copied.",
         request=CheckpointDuplicateSerializer,
         responses={201: CheckpointSerializer, **errors(400, 401, 403, 404)},
@@ -99,6 +140,7 @@ class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         summary="What deleting a checkpoint would affect",
+        parameters=[CHECKPOINT_ID],
         description=(
             "The warnings the Maker shows before a deletion: the Smart Routing actions that "
             "use the checkpoint fall on Reference not found once it is deleted."
@@ -117,7 +159,7 @@ class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
             "not delete is a 403. Either way nothing is deleted. `warnings` says what the "
             "deletion affects; with `dry_run` nothing is deleted and the warnings come first."
         ),
-        request=BulkDeleteSerializer,
+        request=BULK_DELETE_BODY,
         responses={200: BulkDeleteResultSerializer, **errors(400, 401, 403)},
     )
     @action(detail=False, methods=["post"], url_path="bulk-delete")

@@ -8,19 +8,19 @@ the runtime's hot path: one query reads the token, its user and the attach right
 goes through a lean serializer.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin, error_responses
+from checkpoint_maker.api import (
+    ModelRights,
+    PermittedQuerysetMixin,
+    error_responses,
+    id_parameter,
+    list_error_responses,
+)
 from interactions import selectors, services
 from interactions.api.permissions import (
     MayAttachCheckpoints,
@@ -45,9 +45,7 @@ def errors(*codes: int) -> dict:
     )
 
 
-INTERACTION_ID = OpenApiParameter(
-    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The interaction's id."
-)
+INTERACTION_ID = id_parameter("The interaction's id.")
 
 
 @extend_schema_view(
@@ -57,7 +55,7 @@ INTERACTION_ID = OpenApiParameter(
             "Filters: `channel`, `status`, `checkpoint` (reference of an attached checkpoint), "
             "`tag` (an alias in the tag list); newest first."
         ),
-        responses={200: InteractionSerializer(many=True), **errors(400, 401, 403)},
+        responses={200: InteractionSerializer(many=True), **list_error_responses()},
     ),
     create=extend_schema(
         summary="Start an interaction",
@@ -122,12 +120,25 @@ class InteractionViewSet(
         parameters=[INTERACTION_ID],
         request=AttachRequestSerializer,
         responses={
-            201: AttachResultSerializer,
-            200: AttachResultSerializer,
-            422: ReferenceNotFoundSerializer,
-            **errors(400, 401),
-            403: OpenApiResponse(description="Without the right, or the Smart licence is off."),
-            404: OpenApiResponse(description='No such interaction: `{"detail": ...}`.'),
+            201: OpenApiResponse(AttachResultSerializer, description="Attached now."),
+            200: OpenApiResponse(
+                AttachResultSerializer, description="Already attached: the first attachment."
+            ),
+            422: OpenApiResponse(
+                ReferenceNotFoundSerializer,
+                description=(
+                    'No such checkpoint: `{"outcome": "reference_not_found", ...}` with the '
+                    "`reference` or the `checkpoint` sent."
+                ),
+            ),
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                e403='Without the right, or the Smart licence is off: `{"detail": ...}`.',
+                e404='No such interaction: `{"detail": ...}`.',
+            ),
         },
     )
     @action(

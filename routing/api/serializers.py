@@ -8,46 +8,86 @@ routing.services, runs through routing.runner.
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from rest_framework import serializers
 
+from checkpoint_maker.api import ID_SCHEMA
 from interactions.api.serializers import MAX_ID, AttachedCheckpointSerializer, StrictIntegerField
 from interactions.models import Interaction
-from routing.models import SmartRouting
-from routing.rules import OUTCOMES
+from routing.models import Node, SmartRouting
+from routing.rules import OUTCOME_MAX_LENGTH, OUTCOMES, VARIABLE_PATTERN
 from routing.tree import TreeError, parse_tree, read_tree
 
+LABEL_MAX_LENGTH = Node._meta.get_field("label").max_length
+REFERENCE_CODE_MAX_LENGTH = Node._meta.get_field("reference_code").max_length
+
+NODE_COMPONENT = "RoutingNode"
+NODE_REF = {"$ref": f"#/components/schemas/{NODE_COMPONENT}"}
 NODE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": (
         "A node: `id` (given by the server; send it back to keep it), `kind`, `label`, the "
-        "kind's fields and `branches`, an object of outcome: NODE."
+        "kind's fields and `branches`, an object of outcome: NODE. Outcomes: start and "
+        "set_variable `next`; switch each expected value (1 to "
+        f"{OUTCOME_MAX_LENGTH} characters) and `default`; add_checkpoint `ok` and "
+        "`reference_not_found`; end none. An add_checkpoint has exactly one of `checkpoint` "
+        "and `reference_code`. Fields of another kind are ignored."
     ),
     "properties": {
-        "id": {"type": "integer", "nullable": True},
+        "id": {**ID_SCHEMA, "nullable": True},
         "kind": {"type": "string", "enum": list(OUTCOMES)},
-        "label": {"type": "string", "maxLength": 200},
-        "variable": {"type": "string", "description": "set_variable and switch."},
+        "label": {"type": "string", "maxLength": LABEL_MAX_LENGTH},
+        "variable": {
+            "type": "string",
+            "pattern": VARIABLE_PATTERN.pattern.replace("\\A", "^").replace("\\Z", "$"),
+            "description": "set_variable and switch: a name of letters, digits and _.",
+        },
         "value": {"type": "string", "description": "set_variable: a Django template."},
         "checkpoint": {
-            "type": "integer",
+            **ID_SCHEMA,
             "nullable": True,
             "description": "add_checkpoint: a checkpoint id (or give reference_code).",
         },
         "reference_code": {
             "type": "string",
+            "maxLength": REFERENCE_CODE_MAX_LENGTH,
             "description": "add_checkpoint: a Django template, e.g. optin_{{ lang }}.",
         },
         "branches": {
             "type": "object",
-            "additionalProperties": {"type": "object", "description": "A NODE."},
+            "description": "outcome: NODE.",
+            "additionalProperties": NODE_REF,
         },
     },
     "required": ["kind"],
 }
 
 
-@extend_schema_field(NODE_SCHEMA)
+class RoutingNodeSerializer(serializers.Serializer):
+    """Schema only: the RoutingNode component (NODE_SCHEMA). routing.tree validates trees."""
+
+
+class RoutingNodeSchema(OpenApiSerializerExtension):
+    target_class = RoutingNodeSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return NODE_SCHEMA
+
+
+class TreeFieldSchema(OpenApiSerializerFieldExtension):
+    """A tree: a RoutingNode whose kind is start."""
+
+    target_class = "routing.api.serializers.TreeField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        node = auto_schema.resolve_serializer(RoutingNodeSerializer, direction).ref
+        root = {"type": "object", "properties": {"kind": {"type": "string", "enum": ["start"]}}}
+        return {"allOf": [node, root]}
+
+
 class TreeField(serializers.Field):
     """The routing's tree: read from its nodes (prefetched for lists), written as nested JSON.
 

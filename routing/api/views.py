@@ -15,7 +15,13 @@ from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from checkpoint_maker.api import ModelRights, PermittedQuerysetMixin, error_responses
+from checkpoint_maker.api import (
+    ModelRights,
+    PermittedQuerysetMixin,
+    error_responses,
+    id_parameter,
+    list_error_responses,
+)
 from interactions.api.permissions import MayAttachCheckpoints
 from interactions.api.serializers import AttachedCheckpointSerializer
 from interactions.models import Interaction
@@ -29,41 +35,53 @@ from routing.filters import SmartRoutingFilterSet
 from routing.models import Node, SmartRouting
 from routing.runner import run_routing
 
+FORBIDDEN = 'Without the right, or the Smart licence is off: `{"detail": ...}`.'
+
 
 def errors(*codes: int) -> dict:
     return error_responses(
         *codes,
         e400='Invalid body or query: `{"field": ["message", ...]}`; an invalid tree '
         'is `{"tree": ["<path>: <rule>", ...]}`.',
-        e403="Without the right, or the Smart licence is off.",
+        e403=FORBIDDEN,
         e404='No such routing (or not readable): `{"detail": ...}`.',
     )
+
+
+ROUTING_ID = id_parameter("The routing's id.")
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Smart Routings the user may read, with their trees",
         description="`search` matches part of the name, any case; `channel` filters.",
-        responses={200: SmartRoutingSerializer(many=True), **errors(400, 401, 403)},
+        responses={
+            200: SmartRoutingSerializer(many=True),
+            **list_error_responses(e403=FORBIDDEN),
+        },
     ),
     create=extend_schema(
         summary="Create a routing with its whole tree (the root a start)",
         responses={201: SmartRoutingSerializer, **errors(400, 401, 403)},
     ),
     retrieve=extend_schema(
+        parameters=[ROUTING_ID],
         summary="One routing with its tree",
         responses={200: SmartRoutingSerializer, **errors(401, 403, 404)},
     ),
     update=extend_schema(
+        parameters=[ROUTING_ID],
         summary="Replace a routing and its whole tree",
         description="Nodes sent back with their `id` keep it; nodes left out are deleted.",
         responses={200: SmartRoutingSerializer, **errors(400, 401, 403, 404)},
     ),
     partial_update=extend_schema(
+        parameters=[ROUTING_ID],
         summary="Edit some fields of a routing (a tree given replaces the whole tree)",
         responses={200: SmartRoutingSerializer, **errors(400, 401, 403, 404)},
     ),
     destroy=extend_schema(
+        parameters=[ROUTING_ID],
         summary="Delete a routing and its nodes",
         responses={204: OpenApiResponse(description="Deleted."), **errors(401, 403, 404)},
     ),
@@ -100,6 +118,7 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         summary="Run a routing for an interaction",
+        parameters=[ROUTING_ID],
         description=(
             "Walks the tree for the interaction, over its variables and the run's, attaching "
             "checkpoints as the routing's actions. `path` lists every node reached with the "
