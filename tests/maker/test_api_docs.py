@@ -190,3 +190,151 @@ def test_swagger_ui_runs_under_our_content_security_policy(signed_in):
     assert "SwaggerUIBundle(" in body
     assert '"/api/schema/"' in body
     assert not re.search(r"https?://", body)
+
+
+# The schema states the rules the code enforces (issue 7): schemathesis (scripts/fuzz-api)
+# checks every answer against it.
+
+LIST_PATHS = ["/api/v1/checkpoints/", "/api/v1/interactions/", "/api/v1/routings/"]
+
+
+@pytest.fixture
+def schema(signed_in):
+    return json.loads(signed_in.get(SCHEMA, {"format": "json"}).content)
+
+
+def resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def body_schema(schema: dict, response: dict) -> dict:
+    return resolve(schema, response["content"]["application/json"]["schema"])
+
+
+def operations(schema: dict):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_schema_states_the_page_rules(schema, path):
+    listing = schema["paths"][path]["get"]
+    parameters = {parameter["name"]: parameter["schema"] for parameter in listing["parameters"]}
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 200}
+    page = body_schema(schema, listing["responses"]["200"])
+    assert set(page["required"]) == {"count", "next", "previous", "results"}
+    # A page after the last one: DRF's 404 {"detail": "Invalid page."}.
+    assert "Invalid page." in listing["responses"]["404"]["description"]
+    assert body_schema(schema, listing["responses"]["404"])["required"] == ["detail"]
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_the_page_rules_are_the_code_s(django_user_model, path):
+    client = APIClient()
+    client.force_login(django_user_model.objects.create_superuser("pages", password=None))
+    after_the_last = client.get(path, {"page": 99})
+    assert after_the_last.status_code == 404
+    assert after_the_last.json() == {"detail": "Invalid page."}
+    response = client.get(path, {"page": 0, "page_size": 0})
+    assert response.status_code == 400
+    assert set(response.json()) == {"page", "page_size"}
+
+
+def test_schema_states_error_bodies_in_drf_s_shapes(schema):
+    detail = schema["components"]["schemas"]["ErrorDetail"]
+    assert detail["properties"]["detail"]["type"] == "string"
+    assert detail["required"] == ["detail"]
+    invalid = schema["components"]["schemas"]["ValidationError"]
+    messages = {"type": "array", "items": {"type": "string"}}
+    assert invalid["type"] == "object"
+    assert messages in invalid["additionalProperties"]["anyOf"]
+    checked = 0
+    for path, method, operation in operations(schema):
+        for code, response in operation["responses"].items():
+            if code in {"401", "403", "404"}:
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/ErrorDetail"), (method, path, code)
+                checked += 1
+            elif code == "400":
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/ValidationError"), (method, path, code)
+                checked += 1
+    assert checked > 40
+
+
+def test_schema_states_the_range_of_path_ids(schema):
+    ids = [
+        (path, method, parameter["schema"])
+        for path, method, operation in operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path"
+    ]
+    assert len(ids) >= 12
+    for path, method, parameter in ids:
+        assert parameter["type"] == "integer", (method, path)
+        assert (parameter["minimum"], parameter["maximum"]) == (1, 2**63 - 1), (method, path)
+
+
+def test_schema_states_the_checkpoint_field_rules(schema):
+    checkpoint = schema["components"]["schemas"]["Checkpoint"]["properties"]
+    assert (checkpoint["name"]["minLength"], checkpoint["name"]["maxLength"]) == (1, 100)
+    assert checkpoint["reference"]["maxLength"] == 64
+    assert checkpoint["reference"]["pattern"] == "^[A-Za-z0-9_+.@-]+$"
+    assert checkpoint["alias"]["maxLength"] == 32
+
+
+def test_schema_states_the_bulk_delete_ids_rules(schema):
+    from checkpoints.api.serializers import BulkDeleteSerializer
+
+    operation = schema["paths"]["/api/v1/checkpoints/bulk-delete/"]["post"]
+    body = resolve(schema, operation["requestBody"]["content"]["application/json"]["schema"])
+    ids = body["properties"]["ids"]
+    assert ids["minItems"] == 1
+    assert ids["maxItems"] == BulkDeleteSerializer().fields["ids"].max_length == 1000
+    assert (ids["items"]["minimum"], ids["items"]["maximum"]) == (1, 2**63 - 1)
+    assert body["required"] == ["ids"]
+    assert body["properties"]["dry_run"] == {
+        "type": "boolean",
+        "default": False,
+        "description": BulkDeleteSerializer().fields["dry_run"].help_text,
+    }
+
+
+def test_schema_states_the_attach_answers(schema):
+    responses = schema["paths"]["/api/v1/interactions/{id}/checkpoints/"]["post"]["responses"]
+    assert {"200", "201", "400", "401", "403", "404", "422"} <= set(responses)
+    not_found = body_schema(schema, responses["422"])
+    assert resolve(schema, not_found["properties"]["outcome"])["enum"] == ["reference_not_found"]
+    assert {"reference", "checkpoint"} <= set(not_found["properties"])
+    assert not_found["required"] == ["outcome"]
+    attached = body_schema(schema, responses["201"])
+    assert body_schema(schema, responses["200"]) == attached
+    request = schema["paths"]["/api/v1/interactions/{id}/checkpoints/"]["post"]["requestBody"]
+    attach = body_schema(schema, request)["properties"]
+    assert (attach["checkpoint"]["minimum"], attach["checkpoint"]["maximum"]) == (1, 2**63 - 1)
+
+
+def test_schema_states_the_routing_tree_rules(schema):
+    from routing.rules import OUTCOMES
+
+    routing = schema["components"]["schemas"]["SmartRouting"]["properties"]
+    node_ref, root = routing["tree"]["allOf"]
+    assert node_ref == {"$ref": "#/components/schemas/RoutingNode"}
+    assert root["properties"]["kind"]["enum"] == ["start"]
+    node = schema["components"]["schemas"]["RoutingNode"]
+    fields = node["properties"]
+    assert resolve(schema, fields["kind"])["enum"] == list(OUTCOMES)
+    assert fields["branches"]["type"] == "object"
+    assert fields["branches"]["additionalProperties"] == node_ref
+    assert fields["label"]["maxLength"] == 200
+    assert fields["reference_code"]["maxLength"] == 500
+    for name in ("id", "checkpoint"):
+        assert fields[name]["type"] == "integer"
+        assert (fields[name]["minimum"], fields[name]["maximum"]) == (1, 2**63 - 1)
+        assert fields[name]["nullable"] is True
+    assert fields["variable"]["pattern"] == "^[A-Za-z_][A-Za-z0-9_]{0,99}$"
+    assert node["required"] == ["kind"]
