@@ -105,6 +105,25 @@ def error_responses(*codes: int, **descriptions: str) -> dict[int, OpenApiRespon
     }
 
 
+# Rules across a component's fields that no single field states, e.g. "exactly one of":
+# {component name: JSON Schema keywords}, added by the add_component_rules hook.
+COMPONENT_RULES: dict[str, dict] = {}
+
+
+def component_rules(component: str, **rules) -> None:
+    """States rules across the fields of a schema component (``oneOf``, ``not``...)."""
+    COMPONENT_RULES.setdefault(component, {}).update(rules)
+
+
+def add_component_rules(result, generator, request, public):
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS): COMPONENT_RULES."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for component, rules in COMPONENT_RULES.items():
+        if component in schemas:
+            schemas[component].update(rules)
+    return result
+
+
 def list_error_responses(**descriptions: str) -> dict[int, OpenApiResponse]:
     """The errors of a paginated list: 400 (query), 401, 403, and 404 after the last page."""
     return error_responses(400, 401, 403, 404, **{"e404": INVALID_PAGE, **descriptions})

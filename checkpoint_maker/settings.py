@@ -206,6 +206,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # The schema states what the API enforces: a string that may not be blank has minLength 1.
     "ENFORCE_NON_BLANK_FIELDS": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Rules across fields, e.g. "exactly one of" (checkpoint_maker.api.component_rules).
+        "checkpoint_maker.api.add_component_rules",
+    ],
 }
 
 LOGGING = {

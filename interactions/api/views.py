@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from checkpoint_maker.api import (
     ModelRights,
     PermittedQuerysetMixin,
+    component_rules,
     error_responses,
     id_parameter,
     list_error_responses,
@@ -46,6 +47,16 @@ def errors(*codes: int) -> dict:
 
 
 INTERACTION_ID = id_parameter("The interaction's id.")
+
+# The attach body: exactly one of reference and checkpoint, not both action and action_label;
+# a 422 echoes the one sent.
+EXACTLY_ONE_CHECKPOINT = [{"required": ["reference"]}, {"required": ["checkpoint"]}]
+component_rules(
+    "AttachRequest",
+    oneOf=EXACTLY_ONE_CHECKPOINT,
+    **{"not": {"required": ["action", "action_label"]}},
+)
+component_rules("ReferenceNotFound", oneOf=EXACTLY_ONE_CHECKPOINT)
 
 
 @extend_schema_view(

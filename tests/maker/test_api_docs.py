@@ -311,11 +311,17 @@ def test_schema_states_the_attach_answers(schema):
     assert resolve(schema, not_found["properties"]["outcome"])["enum"] == ["reference_not_found"]
     assert {"reference", "checkpoint"} <= set(not_found["properties"])
     assert not_found["required"] == ["outcome"]
+    one_of = [{"required": ["reference"]}, {"required": ["checkpoint"]}]
+    assert not_found["oneOf"] == one_of
     attached = body_schema(schema, responses["201"])
     assert body_schema(schema, responses["200"]) == attached
     request = schema["paths"]["/api/v1/interactions/{id}/checkpoints/"]["post"]["requestBody"]
-    attach = body_schema(schema, request)["properties"]
-    assert (attach["checkpoint"]["minimum"], attach["checkpoint"]["maximum"]) == (1, 2**63 - 1)
+    attach = body_schema(schema, request)
+    checkpoint = attach["properties"]["checkpoint"]
+    assert (checkpoint["minimum"], checkpoint["maximum"]) == (1, 2**63 - 1)
+    # Exactly one of reference and checkpoint; not both action and action_label.
+    assert attach["oneOf"] == one_of
+    assert attach["not"] == {"required": ["action", "action_label"]}
 
 
 def test_schema_states_the_routing_tree_rules(schema):
