@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from checkpoint_maker.permissions import permitted_ids
+from checkpoint_maker.validators import MAX_ID
 
 
 def bulk_delete[M: models.Model](
@@ -18,7 +19,8 @@ def bulk_delete[M: models.Model](
 ) -> int:
     """Delete every listed object in one transaction, or none of them.
 
-    Raises ValidationError (field ``ids``) for an empty list or an unknown id, and
+    Raises ValidationError (field ``ids``) for an empty list or an unknown id (one that
+    cannot be an id, past 64 bits, included), and
     PermissionDenied when the user may not delete one of them. ``delete_one`` is the app's
     own delete service, so its rules apply to each object. ``dry_run`` checks all that and
     deletes nothing.
@@ -27,6 +29,9 @@ def bulk_delete[M: models.Model](
     wanted = set(ids)
     if not wanted:
         raise ValidationError({"ids": [f"Select at least one {name}."]})
+    if unknown := sorted(pk for pk in wanted if not 0 < pk <= MAX_ID):
+        listed = ", ".join(str(pk) for pk in unknown)
+        raise ValidationError({"ids": [f"No {name} with id {listed}."]})
     with transaction.atomic():
         objects = list(model._default_manager.select_for_update().filter(pk__in=wanted))
         missing = wanted - {obj.pk for obj in objects}

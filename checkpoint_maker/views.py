@@ -29,6 +29,7 @@ from checkpoint_maker.permissions import (
     restrict_to_permitted,
     user_can,
 )
+from checkpoint_maker.validators import MAX_ID
 
 
 def model_url_name(model: type[models.Model], action: str) -> str:
@@ -351,6 +352,9 @@ class BulkDeleteView(ModelViewMixin, View):
         ids = self.selected_ids()
         if not ids:
             messages.warning(request, f"Select at least one {self.verbose_name} to delete.")
+            return redirect(list_url(self.model))
+        if unknown := [pk for pk in ids if not 0 < pk <= MAX_ID]:
+            messages.error(request, f"No {self.verbose_name} with id {unknown[0]}.")
             return redirect(list_url(self.model))
         if "confirm" in request.POST:
             try:

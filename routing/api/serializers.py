@@ -11,6 +11,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from checkpoint_maker.serializers import ModelSerializer
+from checkpoint_maker.validators import validate_variables
 from interactions.api.serializers import MAX_ID, AttachedCheckpointSerializer, StrictIntegerField
 from interactions.models import Interaction
 from routing.models import SmartRouting
@@ -69,7 +71,7 @@ class TreeField(serializers.Field):
         return data
 
 
-class SmartRoutingSerializer(serializers.ModelSerializer):
+class SmartRoutingSerializer(ModelSerializer):
     """A routing with its tree. POST and PUT take the whole tree (its root a start) and a
     left-out description is ``""``; PATCH may leave out any field, the tree included."""
 
@@ -89,6 +91,7 @@ class RunRequestSerializer(serializers.Serializer):
     variables = serializers.DictField(
         required=False,
         default=dict,
+        validators=[validate_variables],
         help_text="Variables for this run, over the interaction's own (a JSON object).",
     )
 

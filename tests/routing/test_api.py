@@ -271,7 +271,7 @@ def test_get_an_unknown_routing_is_a_404(api):
         ({"name": "A", "channel": "fax", "tree": node("start")}, {"channel"}),
         ({"name": "A", "channel": "voice", "tree": None}, {"tree"}),
         ({"name": "", "channel": "fax", "tree": node("end")}, {"name", "channel", "tree"}),
-        ({"name": 5, "channel": ["voice"], "tree": node("start")}, {"channel"}),
+        ({"name": 5, "channel": ["voice"], "tree": node("start")}, {"name", "channel"}),
     ],
 )
 def test_invalid_bodies_name_each_bad_field(api, body, fields):
