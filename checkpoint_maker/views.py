@@ -12,7 +12,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from django.views import View
 
 from checkpoint_maker.extensions import delete_warnings, detail_panels, edit_warnings
 from checkpoint_maker.menu import items_for
+from checkpoint_maker.pagination import CappedPaginator
 from checkpoint_maker.permissions import (
     has_any_permission,
     permitted_ids,
@@ -136,7 +136,7 @@ class ObjectListView(ModelViewMixin, View):
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         sort = self.sort_field()
         queryset = queryset.order_by(sort, "pk")
-        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        page = CappedPaginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
         objects = list(page.object_list)
         can_add = user_can(user, "add", self.model)
         allowed = {action: permitted_ids(user, action, objects) for action in ("change", "delete")}
