@@ -37,6 +37,7 @@ ATTACHED_FIELDS = {
 }
 TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 ATTACH = "interactions.add_interactioncheckpoint"
+READ_INTERACTIONS = "interactions.view_interaction"
 ROUTING_RIGHTS = [
     f"routing.{action}_smartrouting" for action in ("view", "add", "change", "delete")
 ]
@@ -131,8 +132,8 @@ def full_tree(checkpoint_id: int) -> dict:
 
 @pytest.fixture
 def manager(db):
-    """Every routing right, role-wide, and the runtime's attach right."""
-    return make_user("manager", [*ROUTING_RIGHTS, ATTACH])
+    """Every routing right, role-wide, the runtime's attach right and reading interactions."""
+    return make_user("manager", [*ROUTING_RIGHTS, ATTACH, READ_INTERACTIONS])
 
 
 @pytest.fixture
@@ -613,7 +614,8 @@ def test_run_switch_value_and_add_checkpoint_by_id(api, run_routing_of, channel)
     response = api.post(run_url(routing.pk), {"interaction": interaction.pk}, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert set(body) == {"path", "checkpoints", "end"}
+    assert set(body) == {"path", "checkpoints", "end", "stopped"}
+    assert body["stopped"] is None
     assert path_of(body) == [
         ("start", "Incoming", "next"),
         ("set_variable", "Language", "next"),
@@ -727,6 +729,7 @@ def test_a_lone_start_runs_to_itself(api, other_routing):
         "path": [{"node_id": start.pk, "kind": "start", "label": "Start", "outcome": "next"}],
         "checkpoints": [],
         "end": start.pk,
+        "stopped": None,
     }
 
 
@@ -816,9 +819,20 @@ def endpoints(routing: SmartRouting, interaction_id: int) -> list[tuple[str, str
 
 ROLE_ANSWERS = {
     # rights: (list, create, get, put, patch, delete, run)
-    "everything": ([*ROUTING_RIGHTS, ATTACH], (200, 201, 200, 200, 200, 204, 200)),
+    "everything": (
+        [*ROUTING_RIGHTS, ATTACH, READ_INTERACTIONS],
+        (200, 201, 200, 200, 200, 204, 200),
+    ),
     "reader": (["routing.view_smartrouting"], (200, 403, 200, 403, 403, 403, 403)),
-    "runtime": (["routing.view_smartrouting", ATTACH], (200, 403, 200, 403, 403, 403, 200)),
+    "runtime": (
+        ["routing.view_smartrouting", ATTACH, READ_INTERACTIONS],
+        (200, 403, 200, 403, 403, 403, 200),
+    ),
+    # The run's interaction must be one the user may read: unknown to this user.
+    "runtime not reading interactions": (
+        ["routing.view_smartrouting", ATTACH],
+        (200, 403, 200, 403, 403, 403, 400),
+    ),
     "attach only": ([ATTACH], (403, 403, 403, 403, 403, 403, 403)),
     "editor": (ROUTING_RIGHTS[:3], (200, 201, 200, 200, 200, 403, 403)),
     "nothing": ([], (403, 403, 403, 403, 403, 403, 403)),
@@ -843,7 +857,7 @@ def test_no_credentials_is_a_401(routing, voice_interaction, index):
 
 def test_view_on_one_routing_reads_and_runs_that_one_only(run_routing_of, optin_checkpoints):
     mine, theirs = run_routing_of("voice"), run_routing_of("email")
-    user = make_user("one-routing", [ATTACH])
+    user = make_user("one-routing", [ATTACH, READ_INTERACTIONS])
     assign_perm("routing.view_smartrouting", user, mine)
     api = client_for(user)
     interaction = create_interaction(channel="voice", variables={"lang": "fr"})
@@ -890,7 +904,7 @@ def test_change_on_one_routing(run_routing_of):
 
 def test_rights_on_one_routing_through_a_role(run_routing_of):
     mine, theirs = run_routing_of("voice"), run_routing_of("email")
-    user = make_user("group-member", [ATTACH])
+    user = make_user("group-member", [ATTACH, READ_INTERACTIONS])
     group = Group.objects.create(name="routing-team")
     user.groups.add(group)
     assign_perm("routing.view_smartrouting", group, mine)

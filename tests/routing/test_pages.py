@@ -706,7 +706,10 @@ def test_test_run_refuses_bad_input(full_client, routing, run_tree):
     assert response.status_code == 200
     assert "Variables must be a JSON object" in response.text
     response = full_client.post(page, {"interaction": email.pk, "variables": "{}"})
-    assert "Select a valid choice." in response.text
+    assert (
+        f"Interaction {email.pk} is on the Email channel: this routing runs on Voice "
+        "interactions only."
+    ) in response.text
     assert not InteractionCheckpoint.objects.exists()
     assert full_client.get(page).status_code == 302
 
@@ -723,7 +726,9 @@ def test_test_run_lists_only_interactions_the_user_may_read(client, routing, run
     response = client.post(
         url("smartrouting_run", pk=routing.pk), {"interaction": other.pk, "variables": "{}"}
     )
-    assert "Select a valid choice." in response.text
+    # One it may not read is unknown to it, as in the API.
+    assert f"No interaction with id {other.pk}." in response.text
+    assert not InteractionCheckpoint.objects.exists()
 
 
 # ---- Demo data ----

@@ -5,7 +5,7 @@ import pytest
 from checkpoints.models import Checkpoint
 from interactions.models import InteractionCheckpoint
 from interactions.services import attach_checkpoint, create_interaction
-from routing.runner import run_routing
+from routing.runner import Stop, run_routing
 from routing.services import create_routing
 from tests.conftest import new_attach_queries
 
@@ -148,8 +148,13 @@ def test_step_limit_stops_a_runaway_run(voice_interaction):
         channel="voice",
         tree=chain(*({"kind": "set_variable", "variable": "x", "value": "1"} for _ in range(20))),
     )
+    node_ids = sorted(routing.nodes.values_list("pk", flat=True))
     result = run_routing(routing, voice_interaction, max_steps=5)
-    assert len(result.path) == 5 and result.stopped_by_step_limit
+    assert len(result.path) == 5
+    assert result.stopped == Stop(
+        "step_limit", "The run stopped after 5 steps, the most a run may take.", node_ids[5]
+    )
+    assert result.end == node_ids[4]
 
 
 @pytest.mark.parametrize("size", [10, 120])
