@@ -42,24 +42,25 @@ class ValueTooLarge(Exception):
 
 
 def size_of(value: Any, limit: int = RENDERED_MAX_LENGTH) -> int:
-    """About how many characters ``value`` takes as text (lists and dicts by their items),
-    counting no further than just past ``limit``. Iterative: nesting costs no stack."""
+    """About how many characters ``value`` takes as text (a string exactly; lists and dicts
+    by their items, two more for each), counting no further than just past ``limit``.
+    Iterative: nesting costs no stack."""
     total = 0
     pending = [value]
     while pending and total <= limit:
         item = pending.pop()
-        if isinstance(item, dict):
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
-            total += 2
+            total += 2 + 4 * len(item)
         elif isinstance(item, list | tuple | set | frozenset):
             pending.extend(item)
-            total += 2
-        elif isinstance(item, str):
-            total += len(item) + 2
+            total += 2 + 2 * len(item)
         else:
             try:
-                total += len(str(item)) + 2
+                total += len(str(item))
             except ValueError:  # e.g. an integer with too many digits to print
                 total += limit + 1
     return total

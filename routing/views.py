@@ -1,9 +1,11 @@
 """Smart Routing editor pages: thin views over the generic Maker views, ``routing.services``,
-the runner and the where-used selectors.
+``routing.editor`` (Preview, bound warning) and the where-used selectors; the Test run's POST
+is ``routing.run_views``.
 
 Rights (django-guardian, role-wide or on one routing): reading a routing needs ``view``; every
 node edit needs ``change`` on its routing; a Test run needs ``view`` on the routing and
-``interactions.add_interactioncheckpoint`` (the runtime's right, role-wide, as in the API).
+``interactions.add_interactioncheckpoint`` (the runtime's right, role-wide, as in the API), on
+an interaction of the routing's channel that the user may read (``selectors.run_interaction``).
 
 The module also holds what the routing app adds to the checkpoint pages (brief §4, registered
 in ``RoutingConfig.ready``): the "Used in Smart Routings" panel, the delete warnings and the

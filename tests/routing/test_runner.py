@@ -264,6 +264,19 @@ def test_a_value_past_the_bound_ends_the_run_with_a_clear_reason(voice_interacti
     assert "y" not in result.variables
 
 
+@pytest.mark.parametrize(("width", "stopped"), [(10_000, False), (10_001, True)])
+def test_the_value_bound_is_exact(voice_interaction, width, stopped):
+    value = f"{{{{ 'x'|ljust:'{width - 1}' }}}}y"
+    routing = create_routing(
+        name="Edge",
+        channel="voice",
+        tree=chain({"kind": "set_variable", "variable": "y", "value": value}),
+    )
+    result = run_routing(routing, voice_interaction)
+    assert (result.stopped is not None) == stopped
+    assert len(result.variables.get("y", "")) == (0 if stopped else width)
+
+
 def test_the_variables_together_are_bounded(voice_interaction):
     copies = [
         {"kind": "set_variable", "variable": f"v{index}", "value": "{{ big }}"}
