@@ -11,6 +11,8 @@ REFERENCE_CODE_MAX_LENGTH = 500
 
 # One run.
 RENDERED_MAX_LENGTH = 10_000  # characters of one rendered value (and of any filter result)
-RUN_VARIABLES_MAX_BYTES = 128 * 1024  # all the run's variables, as compact UTF-8 JSON
+# All the run's variables as compact UTF-8 JSON: room for the interaction's and the run's own
+# (each at most checkpoint_maker.validators.VARIABLES_MAX_BYTES, 32 KB) and 64 KB the tree sets.
+RUN_VARIABLES_MAX_BYTES = 128 * 1024
 MAX_STEPS = 1000  # nodes reached
 RUN_MAX_SECONDS = 2.0  # wall time, checked between steps
