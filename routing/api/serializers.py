@@ -8,6 +8,7 @@ routing.services, runs through routing.runner.
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,8 +16,11 @@ from checkpoint_maker.serializers import ModelSerializer
 from checkpoint_maker.validators import validate_variables
 from interactions.api.serializers import MAX_ID, AttachedCheckpointSerializer, StrictIntegerField
 from interactions.models import Interaction
+from routing.limits import MAX_STEPS, RENDERED_MAX_LENGTH, RUN_MAX_SECONDS, RUN_VARIABLES_MAX_BYTES
 from routing.models import SmartRouting
 from routing.rules import OUTCOMES
+from routing.runner import STOP_REASONS
+from routing.selectors import run_interaction
 from routing.tree import TreeError, parse_tree, read_tree
 
 NODE_SCHEMA: dict[str, Any] = {
@@ -85,8 +89,14 @@ class SmartRoutingSerializer(ModelSerializer):
 
 
 class RunRequestSerializer(serializers.Serializer):
+    """A run's body; ``context`` gives the ``user`` and the ``routing`` (the run's interaction
+    follows routing.selectors.run_interaction, as on the Test run page)."""
+
     interaction = StrictIntegerField(
-        min_value=1, max_value=MAX_ID, help_text="Id of the interaction to run the routing for."
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Id of the interaction to run the routing for: one of the routing's channel "
+        "that the user may read.",
     )
     variables = serializers.DictField(
         required=False,
@@ -96,10 +106,10 @@ class RunRequestSerializer(serializers.Serializer):
     )
 
     def validate_interaction(self, value: int) -> Interaction:
-        interaction = Interaction.objects.filter(pk=value).first()
-        if interaction is None:
-            raise serializers.ValidationError(f"No interaction with id {value}.")
-        return interaction
+        try:
+            return run_interaction(self.context["user"], self.context["routing"], value)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
 
 
 class RunStepSerializer(serializers.Serializer):
@@ -111,10 +121,28 @@ class RunStepSerializer(serializers.Serializer):
     )
 
 
+class RunStopSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=list(STOP_REASONS), help_text="The bound the run reached."
+    )
+    detail = serializers.CharField(help_text="What happened, as a sentence.")
+    node_id = serializers.IntegerField(
+        help_text="The set_variable that passed a size bound (the last step of `path`, its "
+        "outcome null), or for the step and time limits the next node, not run."
+    )
+
+
 class RunResultSerializer(serializers.Serializer):
     """The path taken (every node reached, start and end included), the checkpoints that
-    answered ok (the existing row where one was already attached) and the last node."""
+    answered ok (the existing row where one was already attached), the last node, and why the
+    run stopped early when it reached a bound."""
 
     path = RunStepSerializer(many=True)
     checkpoints = AttachedCheckpointSerializer(many=True)
     end = serializers.IntegerField(allow_null=True, help_text="Id of the last node reached.")
+    stopped = RunStopSerializer(
+        allow_null=True,
+        help_text=f"null, or the bound that ended the run: a value past "
+        f"{RENDERED_MAX_LENGTH:,} characters, the variables past {RUN_VARIABLES_MAX_BYTES // 1024}"
+        f" KB, {MAX_STEPS:,} steps or {RUN_MAX_SECONDS:g} seconds.",
+    )
