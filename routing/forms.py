@@ -9,7 +9,7 @@ import json
 
 from django import forms
 
-from checkpoint_maker.validators import MAX_ID
+from checkpoint_maker.validators import MAX_ID, validate_variables
 from checkpoints.selectors import search_checkpoints
 from routing.limits import REFERENCE_CODE_MAX_LENGTH, VALUE_MAX_LENGTH
 from routing.models import Node, SmartRouting
@@ -28,9 +28,11 @@ CHECKPOINT_OPTIONS_LIMIT = 200
 
 
 class JSONObjectField(forms.CharField):
-    """A JSON object typed in a text area, e.g. ``{"lang": "fr"}``; empty means ``{}``."""
+    """A JSON object typed in a text area, e.g. ``{"lang": "fr"}``; empty means ``{}``. The
+    variables rules apply (no NUL nor unpaired surrogate, bounded depth and size)."""
 
     widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
+    default_validators = [validate_variables]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)

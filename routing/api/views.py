@@ -107,7 +107,8 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
             "that the user may read: another is a 400 naming `interaction`. A run is bounded "
             "(the size of each value and of all the variables, steps, time): `stopped` is null, "
             "or says which bound ended it, where and why. Needs `routing.view_smartrouting` "
-            "(role-wide or on the routing) and `interactions.add_interactioncheckpoint`."
+            "(role-wide or on the routing), `interactions.add_interactioncheckpoint` and the right "
+            "to read the interaction (`interactions.view_interaction`, role-wide or on it)."
         ),
         request=RunRequestSerializer,
         responses={200: RunResultSerializer, **errors(400, 401, 403, 404)},

@@ -861,3 +861,28 @@ def test_test_run_shows_why_a_run_stopped(full_client, routing, root):
         f"Test run of “Voice IVR” on interaction #{interaction.pk}: 0 checkpoints attached. "
         f"{detail}"
     ) in messages_of(response)
+
+
+@pytest.mark.parametrize("hostile", ['{"lang": "\\ud800"}', '{"lang": "fr\\u0000"}'])
+def test_test_run_and_preview_refuse_variables_the_databases_cannot_hold(
+    full_client, routing, root, run_tree, hostile
+):
+    interaction = create_interaction(channel="voice")
+    run = full_client.post(
+        url("smartrouting_run", pk=routing.pk),
+        {"interaction": interaction.pk, "variables": hostile},
+    )
+    assert run.status_code == 200
+    assert "Variables (lang): text may not contain" in run.text
+    assert not InteractionCheckpoint.objects.exists()
+    page = url("node_add", pk=routing.pk, parent=run_tree.pk) + "?outcome=reference_not_found"
+    data = node_data(
+        "add_checkpoint",
+        "reference_not_found",
+        reference_code="optin_{{ lang }}",
+        sample_variables=hostile,
+        preview="1",
+    )
+    preview = full_client.post(page, data)
+    assert preview.status_code == 200
+    assert "Variables (lang): text may not contain" in preview.text
