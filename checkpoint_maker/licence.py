@@ -2,13 +2,19 @@
 
 ``SMART_LICENCE`` (settings, from the environment) switches it. Off, every page, admin entry
 and API endpoint of a licensed app answers 403 with LICENCE_MESSAGE, and the menu hides them.
-The gate is one middleware, so no view can forget it.
+The gate is one middleware, so no view can forget it. Authentication comes first (DESIGN.md):
+an anonymous visitor of a page goes to the login page, and an API request without valid
+credentials answers 401 as everywhere else in the API.
 """
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import ResolverMatch
+from django.urls import ResolverMatch, reverse
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 LICENCE_MESSAGE = "Checkpoints are part of the Smart licence"
 LICENSED_APP_LABELS = frozenset({"checkpoints", "routing"})
@@ -40,9 +46,31 @@ class SmartLicenceMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if smart_licence_active() or not is_licensed_view(request.resolver_match):
             return None
-        if "api" in request.resolver_match.namespaces:
-            return JsonResponse({"detail": LICENCE_MESSAGE}, status=403)
+        namespaces = request.resolver_match.namespaces
+        if "api" in namespaces:
+            return api_licence_refusal(request)
+        if not request.user.is_authenticated:
+            login_url = reverse("admin:login") if "admin" in namespaces else None
+            return redirect_to_login(request.get_full_path(), login_url)
         return render(request, "403.html", {"message": LICENCE_MESSAGE}, status=403)
+
+
+def api_licence_refusal(request) -> JsonResponse:
+    """401 without valid credentials (read by the API's own authentication classes, as the
+    view would), else 403 with the licence message."""
+    authenticators = [auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    api_request = Request(request, authenticators=authenticators)
+    try:
+        if api_request.user.is_authenticated:
+            return JsonResponse({"detail": LICENCE_MESSAGE}, status=403)
+        refusal = exceptions.NotAuthenticated()
+    except exceptions.APIException as error:  # a bad token, or a session without CSRF
+        refusal = error
+    response = JsonResponse({"detail": refusal.detail}, status=refusal.status_code)
+    if isinstance(refusal, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        response.status_code = 401
+        response["WWW-Authenticate"] = authenticators[0].authenticate_header(api_request)
+    return response
 
 
 class SmartLicenceAdminMixin:

@@ -4,8 +4,10 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 
 from checkpoint_maker.permissions import permitted_ids
+from checkpoint_maker.validators import MAX_ID
 
 
 def bulk_delete[M: models.Model](
@@ -13,30 +15,33 @@ def bulk_delete[M: models.Model](
     user,
     model: type[M],
     ids: Iterable[int],
-    delete_one: Callable[[M], None],
+    delete: Callable[[QuerySet[M]], None],
     dry_run: bool = False,
 ) -> int:
     """Delete every listed object in one transaction, or none of them.
 
-    Raises ValidationError (field ``ids``) for an empty list or an unknown id, and
-    PermissionDenied when the user may not delete one of them. ``delete_one`` is the app's
-    own delete service, so its rules apply to each object. ``dry_run`` checks all that and
-    deletes nothing.
+    Raises ValidationError (field ``ids``) for an empty list or an unknown id (one that
+    cannot be an id, past 64 bits, included), and PermissionDenied when the user may not
+    delete one of them. ``delete`` is the app's own delete service for a set of objects, so
+    its rules apply, set-based: the cost is a fixed number of queries whatever the number of
+    ids. ``dry_run`` checks all that and deletes nothing.
     """
     name = model._meta.verbose_name
     wanted = set(ids)
     if not wanted:
         raise ValidationError({"ids": [f"Select at least one {name}."]})
+    if unknown := sorted(pk for pk in wanted if not 0 < pk <= MAX_ID):
+        listed = ", ".join(str(pk) for pk in unknown)
+        raise ValidationError({"ids": [f"No {name} with id {listed}."]})
     with transaction.atomic():
-        objects = list(model._default_manager.select_for_update().filter(pk__in=wanted))
+        selected = model._default_manager.filter(pk__in=wanted)
+        objects = list(selected.select_for_update())
         missing = wanted - {obj.pk for obj in objects}
         if missing:
             listed = ", ".join(str(pk) for pk in sorted(missing))
             raise ValidationError({"ids": [f"No {name} with id {listed}."]})
         if permitted_ids(user, "delete", objects) != wanted:
             raise PermissionDenied(f"You may not delete every selected {name}.")
-        if dry_run:
-            return len(objects)
-        for obj in objects:
-            delete_one(obj)
+        if not dry_run:
+            delete(selected)
     return len(objects)

@@ -99,6 +99,10 @@ SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"))
 SQLITE_DEFAULT = {
     "ENGINE": "django.db.backends.sqlite3",
     "NAME": SQLITE_PATH,
+    # Persistent connections, as on PostgreSQL: the pragmas below run once per connection,
+    # not on every request; a connection found broken is replaced.
+    "CONN_MAX_AGE": 600,
+    "CONN_HEALTH_CHECKS": True,
     "OPTIONS": {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so
         # concurrent writers queue on the busy timeout instead of failing mid-transaction.

@@ -3,10 +3,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from checkpoint_maker import errors
 from checkpoint_maker.views import HomeView
+
+# JSON under /api/, Django's pages elsewhere (checkpoint_maker.errors).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
 
 api_patterns = [
     path("", include("checkpoints.api.urls")),
@@ -34,4 +41,5 @@ urlpatterns = [
         login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
         name="api_docs",
     ),
+    re_path(r"^api/", errors.UnknownAPIPath.as_view(), name="api_unknown"),
 ]

@@ -1,7 +1,7 @@
 """Input rules for the whole product (DESIGN.md, Input rules), one validator per rule.
 
 Model fields carry them, so ModelForms (Maker and admin) and ModelSerializers (API) apply the
-same rules with the same messages; the API's JSON parser applies ``text_problem`` to every
+same rules with the same messages; the API's JSON parser applies ``find_unclean_text`` to every
 string of a body, and ``validate_variables`` guards every ``variables`` object (an
 interaction's, a run's).
 
@@ -40,22 +40,21 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def json_text_problem(value: Any, path: str = "") -> str | None:
-    """The first string (key or value) of a JSON value that cannot be stored, as
-    ``"<path>: <rule>"`` (the path empty at the top), or None. Iterative: depth costs no
-    stack."""
+def find_unclean_text(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The first string (key or value) of a JSON value that cannot be stored, as (its path,
+    the rule), or None. The path starts with ``path`` (``variables.lang``, ``tree.label``);
+    iterative, so depth costs no stack."""
     pending: list[tuple[str, Any]] = [(path, value)]
     while pending:
         where, item = pending.pop()
         if isinstance(item, str):
             if problem := text_problem(item):
-                return f"{where}: {problem}" if where else problem
+                return where, problem
         elif isinstance(item, dict):
             for key, child in item.items():
-                child_path = f"{where}.{key}" if where else str(key)
                 if isinstance(key, str) and (problem := text_problem(key)):
-                    return f"{where or 'a key'}: a key {problem}"
-                pending.append((child_path, child))
+                    return where, f"a key {problem}"
+                pending.append((f"{where}.{key}" if where else str(key), child))
         elif isinstance(item, list):
             pending.extend((f"{where}[{index}]", child) for index, child in enumerate(item))
     return None
@@ -105,8 +104,9 @@ def variables_problem(value: Any) -> str | None:
         return "Variables must be a JSON object."
     if json_depth(value) > VARIABLES_MAX_DEPTH:
         return f"Variables may nest at most {VARIABLES_MAX_DEPTH} levels deep."
-    if problem := json_text_problem(value):
-        return f"Variables: {problem}."
+    if found := find_unclean_text(value):
+        where, problem = found
+        return f"Variables{f' ({where})' if where else ''}: text {problem}."
     size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
     if size > VARIABLES_MAX_BYTES:
         return (

@@ -12,7 +12,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,12 +22,14 @@ from django.views import View
 
 from checkpoint_maker.extensions import delete_warnings, detail_panels, edit_warnings
 from checkpoint_maker.menu import items_for
+from checkpoint_maker.pagination import CappedPaginator
 from checkpoint_maker.permissions import (
     has_any_permission,
     permitted_ids,
     restrict_to_permitted,
     user_can,
 )
+from checkpoint_maker.validators import MAX_ID
 
 
 def model_url_name(model: type[models.Model], action: str) -> str:
@@ -135,7 +136,7 @@ class ObjectListView(ModelViewMixin, View):
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         sort = self.sort_field()
         queryset = queryset.order_by(sort, "pk")
-        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        page = CappedPaginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
         objects = list(page.object_list)
         can_add = user_can(user, "add", self.model)
         allowed = {action: permitted_ids(user, action, objects) for action in ("change", "delete")}
@@ -351,6 +352,9 @@ class BulkDeleteView(ModelViewMixin, View):
         ids = self.selected_ids()
         if not ids:
             messages.warning(request, f"Select at least one {self.verbose_name} to delete.")
+            return redirect(list_url(self.model))
+        if unknown := [pk for pk in ids if not 0 < pk <= MAX_ID]:
+            messages.error(request, f"No {self.verbose_name} with id {unknown[0]}.")
             return redirect(list_url(self.model))
         if "confirm" in request.POST:
             try:

@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
+from checkpoint_maker.validators import validate_clean_text
 from checkpoints import validators
 
 
@@ -10,6 +11,7 @@ class Checkpoint(models.Model):
     name = models.CharField(
         "Name",
         max_length=validators.NAME_MAX_LENGTH,
+        validators=[validate_clean_text],
         help_text="Display name of the checkpoint.",
     )
     reference = models.CharField(
@@ -26,6 +28,7 @@ class Checkpoint(models.Model):
     alias = models.CharField(
         "Alias",
         max_length=validators.ALIAS_MAX_LENGTH,
+        validators=[validate_clean_text],
         blank=True,
         default="",
         help_text="Short label added to the interaction's tag list when the checkpoint is set.",

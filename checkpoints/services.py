@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from checkpoint_maker.services import bulk_delete
 from checkpoints.models import Checkpoint
@@ -69,17 +70,18 @@ def duplicate_checkpoint(
     )
 
 
+def delete_checkpoints(checkpoints: QuerySet[Checkpoint]) -> None:
+    """Delete checkpoints in one statement. The interactions' history keeps its copies: the
+    database empties their link (and the Smart Routing actions' link) itself."""
+    checkpoints.delete()
+
+
 def delete_checkpoint(checkpoint: Checkpoint) -> None:
-    checkpoint.delete()
+    delete_checkpoints(Checkpoint.objects.filter(pk=checkpoint.pk))
 
 
 def bulk_delete_checkpoints(*, user, ids: Iterable[int], dry_run: bool = False) -> int:
     """Delete every listed checkpoint in one transaction, or none (see ``bulk_delete``)."""
-    # Looked up at each call, so every deletion goes through the current delete service.
     return bulk_delete(
-        user=user,
-        model=Checkpoint,
-        ids=ids,
-        delete_one=lambda checkpoint: delete_checkpoint(checkpoint),
-        dry_run=dry_run,
+        user=user, model=Checkpoint, ids=ids, delete=delete_checkpoints, dry_run=dry_run
     )

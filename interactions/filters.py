@@ -1,11 +1,23 @@
 """Interaction filters, shared by the history page and the API (API.md: channel, status,
-checkpoint reference, tag), plus the page's date range and customer search."""
+checkpoint reference, tag), plus the page's date range and customer search.
+
+Every filter is served by an index: the date range is a half-open range of ``started_at``, the
+customer search a trigram index on PostgreSQL (interactions/migrations)."""
+
+import datetime
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight of ``day`` in the site's time zone: days are half-open ranges of
+    ``started_at`` (from this midnight, before the next), which its index serves."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class InteractionFilterSet(django_filters.FilterSet):
@@ -18,15 +30,15 @@ class InteractionFilterSet(django_filters.FilterSet):
     )
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")
     started_from = django_filters.DateFilter(
-        field_name="started_at",
-        lookup_expr="date__gte",
+        method="filter_started_from",
         label="Started from",
+        help_text="First day (in the site's time zone), included.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     started_to = django_filters.DateFilter(
-        field_name="started_at",
-        lookup_expr="date__lte",
+        method="filter_started_to",
         label="Started to",
+        help_text="Last day (in the site's time zone), included.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     customer = django_filters.CharFilter(
@@ -50,6 +62,12 @@ class InteractionFilterSet(django_filters.FilterSet):
             interaction=OuterRef("pk"), reference=value.strip()
         )
         return queryset.filter(Exists(attached))
+
+    def filter_started_from(self, queryset, name, value):
+        return queryset.filter(started_at__gte=start_of_day(value))
+
+    def filter_started_to(self, queryset, name, value):
+        return queryset.filter(started_at__lt=start_of_day(value + datetime.timedelta(days=1)))
 
     def filter_tag(self, queryset, name, value):
         tagged = InteractionTag.objects.filter(interaction=OuterRef("pk"), name=value.strip())

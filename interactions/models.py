@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from checkpoint_maker.validators import validate_clean_text, validate_variables
 from checkpoints.models import Checkpoint
 from checkpoints.validators import ALIAS_MAX_LENGTH, NAME_MAX_LENGTH, REFERENCE_MAX_LENGTH
 
@@ -29,10 +30,16 @@ class Interaction(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     customer = models.CharField(
-        max_length=200, blank=True, default="", help_text="Customer identifier."
+        max_length=200,
+        blank=True,
+        default="",
+        validators=[validate_clean_text],
+        help_text="Customer identifier.",
     )
-    subject = models.CharField(max_length=300, blank=True, default="")
-    variables = models.JSONField(default=dict, blank=True)
+    subject = models.CharField(
+        max_length=300, blank=True, default="", validators=[validate_clean_text]
+    )
+    variables = models.JSONField(default=dict, blank=True, validators=[validate_variables])
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from checkpoint_maker.pagination import COUNT_CAP
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 
@@ -23,10 +24,13 @@ def interactions_with_journey() -> QuerySet[Interaction]:
 
 
 def checkpoint_reach(checkpoint: Checkpoint, *, latest: int = 10) -> dict:
-    """How many interactions reached a checkpoint, and the latest attachments."""
+    """How many interactions reached a checkpoint (counted up to COUNT_CAP: ``capped`` says
+    there are more), and the latest attachments. Two queries on the checkpoint's index."""
     attachments = InteractionCheckpoint.objects.filter(checkpoint=checkpoint)
+    count = attachments[: COUNT_CAP + 1].count()
     return {
-        "count": attachments.count(),
+        "count": min(count, COUNT_CAP),
+        "capped": count > COUNT_CAP,
         "latest": list(
             attachments.select_related("interaction").order_by("-attached_at", "-id")[:latest]
         ),

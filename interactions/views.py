@@ -10,7 +10,6 @@ import json
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from checkpoint_maker import views as generic
 from checkpoint_maker.extensions import Panel
 from checkpoint_maker.licence import smart_licence_active
+from checkpoint_maker.pagination import CappedPaginator
 from checkpoint_maker.permissions import (
     has_any_permission,
     permitted_ids,
@@ -54,7 +54,7 @@ class InteractionListView(generic.ModelViewMixin, View):
             field.empty_label = "Any"
             field.choices = filterset.filters[name].extra["choices"]
         found = filterset.qs if filterset.is_valid() else queryset.none()
-        page = Paginator(found.order_by("-started_at", "-id"), self.paginate_by).get_page(
+        page = CappedPaginator(found.order_by("-started_at", "-id"), self.paginate_by).get_page(
             request.GET.get("page")
         )
         query = request.GET.copy()
@@ -168,6 +168,7 @@ def checkpoint_reach_panel(request, checkpoint) -> Panel | None:
         template="interactions/checkpoint_reach_panel.html",
         context={
             "count": reach["count"],
+            "capped": reach["capped"],
             "latest": [row for row in latest if row.interaction_id in readable],
             "history_url": (
                 f"{reverse('interactions:interaction_list')}?"

@@ -9,8 +9,11 @@ import json
 
 from django import forms
 
+from checkpoint_maker.validators import MAX_ID, validate_variables
 from checkpoints.selectors import search_checkpoints
+from routing.limits import REFERENCE_CODE_MAX_LENGTH, VALUE_MAX_LENGTH
 from routing.models import Node, SmartRouting
+from routing.selectors import run_interaction
 
 # The fields a node of each kind keeps, besides its label.
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
@@ -25,9 +28,11 @@ CHECKPOINT_OPTIONS_LIMIT = 200
 
 
 class JSONObjectField(forms.CharField):
-    """A JSON object typed in a text area, e.g. ``{"lang": "fr"}``; empty means ``{}``."""
+    """A JSON object typed in a text area, e.g. ``{"lang": "fr"}``; empty means ``{}``. The
+    variables rules apply (no NUL nor unpaired surrogate, bounded depth and size)."""
 
     widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
+    default_validators = [validate_variables]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -106,6 +111,7 @@ class NodeForm(forms.Form):
         label="Value",
         required=False,
         strip=False,
+        max_length=VALUE_MAX_LENGTH,
         widget=forms.TextInput,
         help_text="A template over the variables, e.g. {{ lang|lower }}.",
     )
@@ -119,7 +125,7 @@ class NodeForm(forms.Form):
     reference_code = forms.CharField(
         label="Reference code",
         required=False,
-        max_length=500,
+        max_length=REFERENCE_CODE_MAX_LENGTH,
         help_text=(
             "Or the reference as code, a template over the variables, e.g. optin_{{ lang }}. "
             "Give a checkpoint or a reference code, not both."
@@ -193,12 +199,15 @@ class NodeForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    """A test run: an interaction of the routing's channel and extra variables."""
+    """A test run: an interaction of the routing's channel that the user may read (the rule of
+    ``routing.selectors.run_interaction``, as in the run API) and extra variables. The view
+    gives the interactions offered as the choices of the ``interaction`` widget."""
 
-    interaction = forms.ModelChoiceField(
+    interaction = forms.IntegerField(
         label="Interaction",
-        queryset=None,
-        empty_label=None,
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.Select,
         help_text="Recent interactions of this routing's channel. Checkpoints are really attached.",
     )
     variables = JSONObjectField(
@@ -206,10 +215,13 @@ class RunForm(forms.Form):
         help_text='Added to the interaction\'s variables for this run, e.g. {"lang": "fr"}.',
     )
 
-    def __init__(self, *args, interactions, **kwargs):
+    def __init__(self, *args, user, routing, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["interaction"].queryset = interactions
-        self.fields["interaction"].label_from_instance = self.interaction_label
+        self.user = user
+        self.routing = routing
+
+    def clean_interaction(self):
+        return run_interaction(self.user, self.routing, self.cleaned_data["interaction"])
 
     @staticmethod
     def interaction_label(interaction) -> str:

@@ -9,14 +9,17 @@ if the checkpoint is deleted) or a reference code, a Django template over the va
 from django.db import models
 from django.urls import reverse
 
+from checkpoint_maker.validators import validate_clean_text
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction
 
 
 class SmartRouting(models.Model):
-    name = models.CharField("Name", max_length=100)
+    name = models.CharField("Name", max_length=100, validators=[validate_clean_text])
     channel = models.CharField("Channel", max_length=16, choices=Interaction.Channel.choices)
-    description = models.TextField("Description", blank=True, default="")
+    description = models.TextField(
+        "Description", blank=True, default="", validators=[validate_clean_text]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,14 +48,24 @@ class Node(models.Model):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
     outcome = models.CharField(
-        "Outcome", max_length=100, blank=True, default="", help_text="The parent's branch."
+        "Outcome",
+        max_length=100,
+        blank=True,
+        default="",
+        validators=[validate_clean_text],
+        help_text="The parent's branch.",
     )
     kind = models.CharField("Kind", max_length=20, choices=Kind.choices)
     label = models.CharField(
-        "Label", max_length=200, blank=True, default="", help_text="The action's name."
+        "Label",
+        max_length=200,
+        blank=True,
+        default="",
+        validators=[validate_clean_text],
+        help_text="The action's name.",
     )
     variable = models.CharField("Variable", max_length=100, blank=True, default="")
-    value = models.TextField("Value", blank=True, default="")
+    value = models.TextField("Value", blank=True, default="", validators=[validate_clean_text])
     checkpoint = models.ForeignKey(
         Checkpoint,
         on_delete=models.SET_NULL,
@@ -60,7 +73,9 @@ class Node(models.Model):
         blank=True,
         related_name="routing_actions",
     )
-    reference_code = models.CharField("Reference code", max_length=500, blank=True, default="")
+    reference_code = models.CharField(
+        "Reference code", max_length=500, blank=True, default="", validators=[validate_clean_text]
+    )
 
     class Meta:
         ordering = ["id"]

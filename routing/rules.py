@@ -3,6 +3,10 @@ the admin and the API's tree validation alike."""
 
 import re
 
+from django.core.exceptions import ValidationError
+
+from checkpoints.validators import REFERENCE_MAX_LENGTH, validate_reference_characters
+from routing.limits import REFERENCE_CODE_MAX_LENGTH, RENDERED_MAX_LENGTH, VALUE_MAX_LENGTH
 from routing.models import Node
 from routing.templating import template_syntax_error
 
@@ -60,15 +64,74 @@ def node_field_errors(
         errors["variable"] = (
             "a variable name is required: letters, digits and _, not starting with a digit"
         )
-    if kind == Node.Kind.SET_VARIABLE and (problem := template_syntax_error(value)):
-        errors["value"] = problem
+    if kind == Node.Kind.SET_VARIABLE:
+        if len(value) > VALUE_MAX_LENGTH:
+            errors["value"] = f"a value may have at most {VALUE_MAX_LENGTH} characters"
+        elif problem := template_syntax_error(value):
+            errors["value"] = problem
     if kind == Node.Kind.ADD_CHECKPOINT:
         if checkpoint_given == bool(reference_code.strip()):
             errors["checkpoint"] = (
                 "an add_checkpoint needs exactly one of a checkpoint or a reference code"
             )
+        elif len(reference_code) > REFERENCE_CODE_MAX_LENGTH:
+            errors["reference_code"] = (
+                f"a reference code may have at most {REFERENCE_CODE_MAX_LENGTH} characters"
+            )
         elif reference_code and (problem := template_syntax_error(reference_code)):
             errors["reference_code"] = problem
-        elif len(reference_code) > 500:
-            errors["reference_code"] = "a reference code may have at most 500 characters"
     return errors
+
+
+def can_be_a_reference(rendered: str | None) -> bool:
+    """Whether a rendered reference code can name a checkpoint: the checkpoint reference rule
+    (1 to 64 of its characters). Anything else matches nothing and is never looked up, so
+    no NUL nor surrogate of the variables reaches the database."""
+    if not rendered or len(rendered) > REFERENCE_MAX_LENGTH:
+        return False
+    try:
+        validate_reference_characters(rendered)
+    except ValidationError:
+        return False
+    return True
+
+
+# Filters whose result can be longer than their input.
+GROWING_FILTERS = frozenset(
+    ("add", "center", "join", "ljust", "make_list", "rjust", "stringformat", "urlencode")
+)
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_FILTER = re.compile(r"\|\s*([A-Za-z_]\w*)")
+_NAME = re.compile(r"(?<![\w.|])([A-Za-z_]\w*)")
+_ONE_OUTPUT = re.compile(r"\{\{(?:(?!\}\}).)*\}\}", re.DOTALL)
+
+
+def value_bound_warning(kind: str, code: str, routing_variables: set[str]) -> str | None:
+    """A warning when a set_variable's value or a reference code can pass the bound of a
+    rendered value: it uses a filter that grows its input, or (a value) it adds to a variable
+    that the routing sets, so that it can grow from node to node. Only copying a variable
+    (``{{ lang|lower }}``) never grows."""
+    if not code or kind not in (Node.Kind.SET_VARIABLE, Node.Kind.ADD_CHECKPOINT):
+        return None
+    filters: set[str] = set()
+    outputs = []
+    for match in _TAG.finditer(code):
+        inside = _QUOTED.sub("", match.group(0)[2:-2])
+        filters.update(_FILTER.findall(inside))
+        outputs.extend(name for name in _NAME.findall(inside) if name in routing_variables)
+    grows = bool(filters & GROWING_FILTERS)
+    if kind == Node.Kind.SET_VARIABLE and outputs:
+        copies = _ONE_OUTPUT.fullmatch(code.strip()) is not None
+        grows = grows or len(outputs) > 1 or not copies
+    if not grows:
+        return None
+    if kind == Node.Kind.ADD_CHECKPOINT:
+        return (
+            f"This code can render to more than {RENDERED_MAX_LENGTH:,} characters: "
+            "the action then takes Reference not found."
+        )
+    return (
+        f"This value can grow past {RENDERED_MAX_LENGTH:,} characters: the run stops when it "
+        "passes them."
+    )

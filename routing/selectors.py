@@ -1,11 +1,15 @@
-"""Smart Routing reads shared by pages and the API: lists and where-used."""
+"""Smart Routing reads shared by pages and the API: lists, where-used and the interactions a
+run may use."""
 
 import re
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from checkpoint_maker.permissions import restrict_to_permitted
 from checkpoints.models import Checkpoint
+from interactions.models import Interaction
 from routing.models import Node, SmartRouting
 
 TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
@@ -56,3 +60,35 @@ def codes_using_reference(reference: str) -> list[Node]:
         for node in actions.select_related("routing")
         if code_may_render_to(node.reference_code, reference)
     ]
+
+
+def variables_set_by(routing: SmartRouting) -> set[str]:
+    """Names of the variables the routing's set_variable nodes set. One query."""
+    nodes = Node.objects.filter(routing=routing, kind=Node.Kind.SET_VARIABLE)
+    return set(nodes.values_list("variable", flat=True))
+
+
+# The run's interaction, one rule for the Test run page and the run API: an interaction of the
+# routing's channel that the user may read (role-wide or on that interaction).
+
+
+def runnable_interactions(user, routing: SmartRouting) -> QuerySet[Interaction]:
+    """The interactions a run of ``routing`` by ``user`` may use, newest first."""
+    readable = restrict_to_permitted(user, "view", Interaction.objects.all())
+    return readable.filter(channel=routing.channel).order_by("-started_at", "-id")
+
+
+def run_interaction(user, routing: SmartRouting, interaction_id: int) -> Interaction:
+    """The interaction ``interaction_id`` if a run of ``routing`` by ``user`` may use it (one
+    query), else a ValidationError: one the user may not read is told as unknown."""
+    readable = restrict_to_permitted(user, "view", Interaction.objects.filter(pk=interaction_id))
+    interaction = readable.first()
+    if interaction is None:
+        raise ValidationError(f"No interaction with id {interaction_id}.", code="does_not_exist")
+    if interaction.channel != routing.channel:
+        raise ValidationError(
+            f"Interaction {interaction_id} is on the {interaction.get_channel_display()} "
+            f"channel: this routing runs on {routing.get_channel_display()} interactions only.",
+            code="other_channel",
+        )
+    return interaction

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from checkpoint_maker.services import bulk_delete
 from interactions.services import ActionRecord
@@ -65,13 +66,18 @@ def update_routing(
     return routing
 
 
+def delete_routings(routings: QuerySet[SmartRouting]) -> None:
+    """Delete routings with their nodes (set-based: a few queries whatever their number)."""
+    routings.delete()
+
+
 def delete_routing(routing: SmartRouting) -> None:
-    routing.delete()
+    delete_routings(SmartRouting.objects.filter(pk=routing.pk))
 
 
 def bulk_delete_routings(*, user, ids: Iterable[int]) -> int:
     """Delete every listed routing in one transaction, or none (see ``bulk_delete``)."""
-    return bulk_delete(user=user, model=SmartRouting, ids=ids, delete_one=delete_routing)
+    return bulk_delete(user=user, model=SmartRouting, ids=ids, delete=delete_routings)
 
 
 def _node_errors(node: Node) -> dict[str, list[str]]:

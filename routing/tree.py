@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from checkpoint_maker.validators import MAX_ID
 from checkpoints.models import Checkpoint
 from routing.models import Node, SmartRouting
 from routing.rules import OUTCOMES, node_field_errors, outcome_error
@@ -41,6 +42,11 @@ class NodeSpec:
     checkpoint_id: int | None = None
     reference_code: str = ""
     children: list[int] = field(default_factory=list)
+
+
+def is_id(value: Any) -> bool:
+    """A whole JSON number that can be an object's id (64 bits)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 class TreeError(Exception):
@@ -87,13 +93,11 @@ def parse_tree(data: Any, *, path: str = "tree") -> list[NodeSpec]:
                 value = ""
             values[name] = value.strip() if name != "value" else value
         checkpoint_id = node.get("checkpoint")
-        if checkpoint_id is not None and (
-            not isinstance(checkpoint_id, int) or isinstance(checkpoint_id, bool)
-        ):
+        if checkpoint_id is not None and not is_id(checkpoint_id):
             errors.append(f"{node_path}.checkpoint: must be a checkpoint id")
             checkpoint_id = None
         node_id = node.get("id")
-        if node_id is not None and (not isinstance(node_id, int) or isinstance(node_id, bool)):
+        if node_id is not None and not is_id(node_id):
             errors.append(f"{node_path}.id: must be a node id")
             node_id = None
         for name, rule in node_field_errors(
@@ -118,7 +122,9 @@ def parse_tree(data: Any, *, path: str = "tree") -> list[NodeSpec]:
         specs.append(spec)
         if parent_index is not None:
             specs[parent_index].children.append(index)
-        branches = node.get("branches") or {}
+        branches = node.get("branches")
+        if branches is None:  # like a left-out field
+            branches = {}
         if not isinstance(branches, dict):
             errors.append(f"{node_path}.branches: must be an object of outcome: node")
             return

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import views
+from routing import run_views, views
 
 app_name = "routing"
 
@@ -16,7 +16,7 @@ urlpatterns = [
         name="smartrouting_duplicate",
     ),
     path("<int:pk>/delete/", views.SmartRoutingDeleteView.as_view(), name="smartrouting_delete"),
-    path("<int:pk>/run/", views.SmartRoutingRunView.as_view(), name="smartrouting_run"),
+    path("<int:pk>/run/", run_views.SmartRoutingRunView.as_view(), name="smartrouting_run"),
     path("<int:pk>/nodes/<int:parent>/add/", views.NodeAddView.as_view(), name="node_add"),
     path("<int:pk>/nodes/<int:node>/edit/", views.NodeEditView.as_view(), name="node_edit"),
     path("<int:pk>/nodes/<int:node>/delete/", views.NodeDeleteView.as_view(), name="node_delete"),

@@ -1,9 +1,11 @@
 """Smart Routing editor pages: thin views over the generic Maker views, ``routing.services``,
-the runner and the where-used selectors.
+``routing.editor`` (Preview, bound warning) and the where-used selectors; the Test run's POST
+is ``routing.run_views``.
 
 Rights (django-guardian, role-wide or on one routing): reading a routing needs ``view``; every
 node edit needs ``change`` on its routing; a Test run needs ``view`` on the routing and
-``interactions.add_interactioncheckpoint`` (the runtime's right, role-wide, as in the API).
+``interactions.add_interactioncheckpoint`` (the runtime's right, role-wide, as in the API), on
+an interaction of the routing's channel that the user may read (``selectors.run_interaction``).
 
 The module also holds what the routing app adds to the checkpoint pages (brief §4, registered
 in ``RoutingConfig.ready``): the "Used in Smart Routings" panel, the delete warnings and the
@@ -25,19 +27,17 @@ from checkpoint_maker.extensions import Panel
 from checkpoint_maker.permissions import (
     permission_name,
     permitted_ids,
-    restrict_to_permitted,
     user_can,
 )
 from checkpoints.models import Checkpoint
 from checkpoints.selectors import checkpoints_visible_to
 from interactions.models import Interaction, InteractionCheckpoint
 from routing import selectors, services
+from routing.editor import node_bound_warning, preview_render
 from routing.filters import SmartRoutingFilterSet
 from routing.forms import KIND_FIELDS, NodeForm, RunForm, SmartRoutingForm
 from routing.models import Node, SmartRouting
-from routing.rules import OUTCOMES, outcome_error, outcome_label
-from routing.runner import run_routing
-from routing.templating import render_code, template_syntax_error
+from routing.rules import OUTCOMES, can_be_a_reference, outcome_error, outcome_label
 from routing.tree import index_branches, read_tree
 
 RUN_PERMISSION = permission_name(InteractionCheckpoint, "add")
@@ -157,34 +157,6 @@ def tree_items(
     return items
 
 
-def run_interactions(user, routing: SmartRouting):
-    """Interactions a test run may use: of the routing's channel, that the user may read."""
-    return restrict_to_permitted(
-        user, "view", Interaction.objects.filter(channel=routing.channel)
-    ).order_by("-started_at", "-id")
-
-
-def describe_run(result, interaction: Interaction) -> dict:
-    steps = []
-    for index, step in enumerate(result.path):
-        last = index == len(result.path) - 1
-        steps.append(
-            {
-                "node_id": step.node_id,
-                "label": step.label,
-                "kind": Node.Kind(step.kind).label if step.kind in Node.Kind.values else step.kind,
-                "outcome": outcome_label(step.outcome) if step.outcome is not None else "",
-                "stopped": last and step.outcome is not None,
-            }
-        )
-    return {
-        "interaction": interaction,
-        "steps": steps,
-        "checkpoints": result.checkpoints,
-        "step_limit": result.stopped_by_step_limit,
-    }
-
-
 class SmartRoutingDetailView(generic.ObjectDetailView):
     """The routing page: its tree (with the editor's links for users who may change it) and
     the Test run form for users who may run it."""
@@ -204,9 +176,9 @@ class SmartRoutingDetailView(generic.ObjectDetailView):
         runnable = can_run(user)
         run_form = self.run_form
         if runnable and run_form is None:
-            run_form = RunForm(interactions=run_interactions(user, obj))
+            run_form = RunForm(user=user, routing=obj)
         if run_form is not None:
-            recent = list(run_form.fields["interaction"].queryset[:RUN_INTERACTIONS_SHOWN])
+            recent = selectors.runnable_interactions(user, obj)[:RUN_INTERACTIONS_SHOWN]
             run_form.fields["interaction"].widget.choices = [
                 (interaction.pk, RunForm.interaction_label(interaction)) for interaction in recent
             ]
@@ -222,41 +194,6 @@ class SmartRoutingDetailView(generic.ObjectDetailView):
             "edit_url": f"{reverse('routing:smartrouting_edit', kwargs={'pk': obj.pk})}?"
             + urlencode({"return_url": obj.get_absolute_url()}),
         }
-
-
-class SmartRoutingRunView(SmartRoutingDetailView):
-    """POST a Test run: runs the routing for real on the chosen interaction, then shows the
-    routing page with the path taken and the checkpoints attached."""
-
-    def get(self, request, pk):
-        return redirect("routing:smartrouting_detail", pk=pk)
-
-    def post(self, request, pk):
-        routing = self.get_object("view")
-        if not can_run(request.user):
-            raise PermissionDenied("You do not have the right to attach checkpoints.")
-        form = RunForm(request.POST, interactions=run_interactions(request.user, routing))
-        if form.is_valid():
-            interaction = form.cleaned_data["interaction"]
-            result = run_routing(routing, interaction, form.cleaned_data["variables"])
-            self.run = describe_run(result, interaction)
-            count = len(result.checkpoints)
-            messages.success(
-                request,
-                f"Test run of “{routing}” on interaction #{interaction.pk}: "
-                f"{count} checkpoint{'s' if count != 1 else ''} attached.",
-            )
-            form = RunForm(
-                initial={
-                    "interaction": interaction.pk,
-                    "variables": form.cleaned_data["variables"],
-                },
-                interactions=run_interactions(request.user, routing),
-            )
-        else:
-            messages.error(request, "Please correct the errors below.")
-        self.run_form = form
-        return super().get(request, pk)
 
 
 class SmartRoutingEditView(generic.ObjectEditView):
@@ -367,9 +304,10 @@ class NodeViewMixin(LoginRequiredMixin):
             code = fields["reference_code"]
             if not code:
                 return {"kind": kind, "empty": True}
-            problem = template_syntax_error(code)
-            rendered = None if problem else render_code(code, variables)
-            found = Checkpoint.objects.filter(reference=rendered).first() if rendered else None
+            problem, rendered = preview_render(code, variables)
+            found = None
+            if can_be_a_reference(rendered):
+                found = Checkpoint.objects.filter(reference=rendered).first()
             return {
                 "kind": kind,
                 "code": code,
@@ -380,12 +318,12 @@ class NodeViewMixin(LoginRequiredMixin):
                 and user_can(self.request.user, "view", found),
             }
         if kind == Node.Kind.SET_VARIABLE:
-            problem = template_syntax_error(fields["value"])
+            problem, rendered = preview_render(fields["value"], variables)
             return {
                 "kind": kind,
                 "variable": fields["variable"],
                 "problem": problem,
-                "rendered": None if problem else render_code(fields["value"], variables),
+                "rendered": rendered,
             }
         return {"kind": kind, "nothing": True}
 
@@ -412,6 +350,7 @@ class NodeViewMixin(LoginRequiredMixin):
                 "form": form,
                 "routing_url": routing_url(routing),
                 "show": self.shown_fields(form),
+                "bound_warning": node_bound_warning(form, routing),
                 **context,
             },
         )
@@ -485,6 +424,8 @@ class NodeAddView(NodeViewMixin, View):
                     f"“{node.display_label}” added under “{parent.display_label}” on "
                     f"{outcome_label(node.outcome)}.",
                 )
+                if warning := node_bound_warning(form, routing):
+                    messages.warning(request, warning)
                 return redirect(routing_url(routing, node))
         messages.error(request, "Please correct the errors below.")
         return self.render_add(form, routing, parent)
@@ -540,6 +481,8 @@ class NodeEditView(NodeViewMixin, View):
                 generic.apply_validation_error(form, error)
             else:
                 messages.success(request, f"“{node.display_label}” saved.")
+                if warning := node_bound_warning(form, routing):
+                    messages.warning(request, warning)
                 return redirect(routing_url(routing, node))
         messages.error(request, "Please correct the errors below.")
         return self.render_edit(form, routing, node)

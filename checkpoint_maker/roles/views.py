@@ -10,7 +10,6 @@ namespace rather than the generic ``<app_label>:<model>_<action>`` one. Writes g
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.views import View
 
 from checkpoint_maker.extensions import delete_warnings
+from checkpoint_maker.pagination import CappedPaginator
 from checkpoint_maker.permissions import (
     ACTION_LABELS,
     ACTIONS,
@@ -74,7 +74,7 @@ class RoleListView(RoleViewMixin, View):
         queryset = (
             groups.filter(readable).annotate(member_count=Count("user")).order_by("name", "pk")
         )
-        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        page = CappedPaginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
         roles = list(page.object_list)
         allowed = {action: permitted_ids(request.user, action, roles) for action in ACTIONS}
         rows = [

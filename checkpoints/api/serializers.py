@@ -10,10 +10,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from checkpoint_maker.serializers import ModelSerializer, id_field
 from checkpoints.models import Checkpoint
 
 
-class CheckpointSerializer(serializers.ModelSerializer):
+class CheckpointSerializer(ModelSerializer):
     """A checkpoint. ``alias`` left out is ``""`` (on create and PUT; PATCH keeps it)."""
 
     url = serializers.SerializerMethodField(help_text="The checkpoint's configuration page.")
@@ -36,7 +37,7 @@ class CheckpointSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class CheckpointDuplicateSerializer(serializers.ModelSerializer):
+class CheckpointDuplicateSerializer(ModelSerializer):
     """The copy's own reference; a left-out name or alias is copied from the source."""
 
     class Meta:
@@ -47,7 +48,7 @@ class CheckpointDuplicateSerializer(serializers.ModelSerializer):
 
 class BulkDeleteSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=id_field(),
         allow_empty=False,
         max_length=1000,
         error_messages={"empty": "Give at least one checkpoint id."},

@@ -10,10 +10,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from checkpoint_maker.serializers import ModelSerializer, StrictCharField, StrictIntegerField
+from checkpoint_maker.validators import (
+    MAX_ID,
+    VARIABLES_MAX_BYTES,
+    VARIABLES_MAX_DEPTH,
+    validate_variables,
+)
 from checkpoints.validators import REFERENCE_MAX_LENGTH
 from interactions import services
 from interactions.models import Interaction, InteractionCheckpoint
-from interactions.services import MAX_ID
 
 ACTION_LABEL_MAX_LENGTH = InteractionCheckpoint._meta.get_field("action_label").max_length
 ONE_OF_MESSAGE = "Give exactly one of reference or checkpoint."
@@ -57,12 +63,18 @@ class AttachedCheckpointSerializer(serializers.Serializer):
         }
 
 
-class InteractionSerializer(serializers.ModelSerializer):
+class InteractionSerializer(ModelSerializer):
     """An interaction with its tags (in the order they were added) and its attached
     checkpoints (oldest first). Reads expect interactions_with_journey()'s prefetches."""
 
     variables = serializers.DictField(
-        required=False, default=dict, help_text="A JSON object of the interaction's variables."
+        required=False,
+        default=dict,
+        validators=[validate_variables],
+        help_text=(
+            "A JSON object of the interaction's variables: at most "
+            f"{VARIABLES_MAX_DEPTH} levels deep and {VARIABLES_MAX_BYTES // 1024} KB as JSON."
+        ),
     )
     tags = serializers.SerializerMethodField(help_text="Aliases, in the order they were added.")
     checkpoints = AttachedCheckpointSerializer(
@@ -95,24 +107,6 @@ class InteractionSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = interaction.get_absolute_url()
         return request.build_absolute_uri(path) if request else path
-
-
-class StrictCharField(serializers.CharField):
-    """A string, and only a string (DRF's CharField would take 12 as "12")."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A whole JSON number, and only that (DRF's IntegerField would take "12" and true)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, float)):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class AttachRequestSerializer(serializers.Serializer):

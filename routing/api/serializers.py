@@ -8,6 +8,7 @@ routing.services, runs through routing.runner.
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.extensions import (
     OpenApiSerializerExtension,
     OpenApiSerializerFieldExtension,
@@ -15,14 +16,25 @@ from drf_spectacular.extensions import (
 from rest_framework import serializers
 
 from checkpoint_maker.api import ID_SCHEMA
+from checkpoint_maker.serializers import ModelSerializer
+from checkpoint_maker.validators import validate_variables
 from interactions.api.serializers import MAX_ID, AttachedCheckpointSerializer, StrictIntegerField
 from interactions.models import Interaction
+from routing.limits import (
+    MAX_STEPS,
+    REFERENCE_CODE_MAX_LENGTH,
+    RENDERED_MAX_LENGTH,
+    RUN_MAX_SECONDS,
+    RUN_VARIABLES_MAX_BYTES,
+    VALUE_MAX_LENGTH,
+)
 from routing.models import Node, SmartRouting
 from routing.rules import OUTCOME_MAX_LENGTH, OUTCOMES, VARIABLE_PATTERN
+from routing.runner import STOP_REASONS
+from routing.selectors import run_interaction
 from routing.tree import TreeError, parse_tree, read_tree
 
 LABEL_MAX_LENGTH = Node._meta.get_field("label").max_length
-REFERENCE_CODE_MAX_LENGTH = Node._meta.get_field("reference_code").max_length
 
 NODE_COMPONENT = "RoutingNode"
 NODE_REF = {"$ref": f"#/components/schemas/{NODE_COMPONENT}"}
@@ -45,7 +57,11 @@ NODE_SCHEMA: dict[str, Any] = {
             "pattern": VARIABLE_PATTERN.pattern.replace("\\A", "^").replace("\\Z", "$"),
             "description": "set_variable and switch: a name of letters, digits and _.",
         },
-        "value": {"type": "string", "description": "set_variable: a Django template."},
+        "value": {
+            "type": "string",
+            "maxLength": VALUE_MAX_LENGTH,
+            "description": "set_variable: a Django template.",
+        },
         "checkpoint": {
             **ID_SCHEMA,
             "nullable": True,
@@ -58,7 +74,8 @@ NODE_SCHEMA: dict[str, Any] = {
         },
         "branches": {
             "type": "object",
-            "description": "outcome: NODE.",
+            "nullable": True,
+            "description": "outcome: NODE (null: none).",
             "additionalProperties": NODE_REF,
         },
     },
@@ -109,7 +126,7 @@ class TreeField(serializers.Field):
         return data
 
 
-class SmartRoutingSerializer(serializers.ModelSerializer):
+class SmartRoutingSerializer(ModelSerializer):
     """A routing with its tree. POST and PUT take the whole tree (its root a start) and a
     left-out description is ``""``; PATCH may leave out any field, the tree included."""
 
@@ -123,20 +140,27 @@ class SmartRoutingSerializer(serializers.ModelSerializer):
 
 
 class RunRequestSerializer(serializers.Serializer):
+    """A run's body; ``context`` gives the ``user`` and the ``routing`` (the run's interaction
+    follows routing.selectors.run_interaction, as on the Test run page)."""
+
     interaction = StrictIntegerField(
-        min_value=1, max_value=MAX_ID, help_text="Id of the interaction to run the routing for."
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Id of the interaction to run the routing for: one of the routing's channel "
+        "that the user may read.",
     )
     variables = serializers.DictField(
         required=False,
         default=dict,
+        validators=[validate_variables],
         help_text="Variables for this run, over the interaction's own (a JSON object).",
     )
 
     def validate_interaction(self, value: int) -> Interaction:
-        interaction = Interaction.objects.filter(pk=value).first()
-        if interaction is None:
-            raise serializers.ValidationError(f"No interaction with id {value}.")
-        return interaction
+        try:
+            return run_interaction(self.context["user"], self.context["routing"], value)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
 
 
 class RunStepSerializer(serializers.Serializer):
@@ -148,10 +172,28 @@ class RunStepSerializer(serializers.Serializer):
     )
 
 
+class RunStopSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=list(STOP_REASONS), help_text="The bound the run reached."
+    )
+    detail = serializers.CharField(help_text="What happened, as a sentence.")
+    node_id = serializers.IntegerField(
+        help_text="The set_variable that passed a size bound (the last step of `path`, its "
+        "outcome null), or for the step and time limits the next node, not run."
+    )
+
+
 class RunResultSerializer(serializers.Serializer):
     """The path taken (every node reached, start and end included), the checkpoints that
-    answered ok (the existing row where one was already attached) and the last node."""
+    answered ok (the existing row where one was already attached), the last node, and why the
+    run stopped early when it reached a bound."""
 
     path = RunStepSerializer(many=True)
     checkpoints = AttachedCheckpointSerializer(many=True)
     end = serializers.IntegerField(allow_null=True, help_text="Id of the last node reached.")
+    stopped = RunStopSerializer(
+        allow_null=True,
+        help_text=f"null, or the bound that ended the run: a value past "
+        f"{RENDERED_MAX_LENGTH:,} characters, the variables past {RUN_VARIABLES_MAX_BYTES // 1024}"
+        f" KB, {MAX_STEPS:,} steps or {RUN_MAX_SECONDS:g} seconds.",
+    )

@@ -122,8 +122,12 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
         description=(
             "Walks the tree for the interaction, over its variables and the run's, attaching "
             "checkpoints as the routing's actions. `path` lists every node reached with the "
-            "outcome taken (null for an end). Needs `routing.view_smartrouting` (role-wide or "
-            "on the routing) and `interactions.add_interactioncheckpoint`."
+            "outcome taken (null for an end). The interaction is one of the routing's channel "
+            "that the user may read: another is a 400 naming `interaction`. A run is bounded "
+            "(the size of each value and of all the variables, steps, time): `stopped` is null, "
+            "or says which bound ended it, where and why. Needs `routing.view_smartrouting` "
+            "(role-wide or on the routing), `interactions.add_interactioncheckpoint` and the right "
+            "to read the interaction (`interactions.view_interaction`, role-wide or on it)."
         ),
         request=RunRequestSerializer,
         responses={200: RunResultSerializer, **errors(400, 401, 403, 404)},
@@ -131,7 +135,9 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def run(self, request, pk=None):
         routing = self.get_object()
-        body = RunRequestSerializer(data=request.data)
+        body = RunRequestSerializer(
+            data=request.data, context={"user": request.user, "routing": routing}
+        )
         body.is_valid(raise_exception=True)
         interaction = body.validated_data["interaction"]
         try:
@@ -145,5 +151,6 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
                 "path": [asdict(step) for step in result.path],
                 "checkpoints": AttachedCheckpointSerializer(result.checkpoints, many=True).data,
                 "end": result.end,
+                "stopped": asdict(result.stopped) if result.stopped else None,
             }
         )

@@ -77,19 +77,16 @@ def test_bulk_delete_needs_the_right_on_every_one(user_factory, make_checkpoints
 
 def test_bulk_delete_that_fails_midway_changes_nothing(full_user, make_checkpoints):
     ids = [checkpoint.pk for checkpoint in make_checkpoints(3)]
-    real_delete = services.delete_checkpoint
-    calls = []
+    real_delete = services.delete_checkpoints
 
-    def failing_on_second(checkpoint):
-        calls.append(checkpoint.pk)
-        if len(calls) == 2:
-            raise IntegrityError("disk full")
-        real_delete(checkpoint)
+    def failing_after_deleting(checkpoints):
+        real_delete(checkpoints)
+        assert not Checkpoint.objects.filter(pk__in=ids).exists()
+        raise IntegrityError("disk full")
 
     with (
-        mock.patch.object(services, "delete_checkpoint", side_effect=failing_on_second),
+        mock.patch.object(services, "delete_checkpoints", side_effect=failing_after_deleting),
         pytest.raises(IntegrityError),
     ):
         services.bulk_delete_checkpoints(user=full_user, ids=ids)
-    assert len(calls) == 2
     assert sorted(Checkpoint.objects.values_list("pk", flat=True)) == sorted(ids)

@@ -335,9 +335,11 @@ def test_schema_states_the_routing_tree_rules(schema):
     fields = node["properties"]
     assert resolve(schema, fields["kind"])["enum"] == list(OUTCOMES)
     assert fields["branches"]["type"] == "object"
+    assert fields["branches"]["nullable"] is True  # null is like a left-out field
     assert fields["branches"]["additionalProperties"] == node_ref
     assert fields["label"]["maxLength"] == 200
     assert fields["reference_code"]["maxLength"] == 500
+    assert fields["value"]["maxLength"] == 1000
     for name in ("id", "checkpoint"):
         assert fields[name]["type"] == "integer"
         assert (fields[name]["minimum"], fields[name]["maximum"]) == (1, 2**63 - 1)

@@ -114,3 +114,21 @@ def test_sqlite_default_uses_wal(tmp_path, django_db_blocker):
     finally:
         sqlite.close()
     assert project_settings.SQLITE_DEFAULT["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_sqlite_connections_persist_across_requests(tmp_path, django_db_blocker):
+    """Like PostgreSQL's: a request reuses the connection (and its pragmas) of the one before;
+    a broken one is replaced (health checks)."""
+    settings = {**project_settings.SQLITE_DEFAULT, "NAME": tmp_path / "persist.sqlite3"}
+    assert settings["CONN_MAX_AGE"] > 0 and settings["CONN_HEALTH_CHECKS"]
+    handler = ConnectionHandler({"default": settings})
+    sqlite = handler["default"]
+    try:
+        with django_db_blocker.unblock():
+            sqlite.ensure_connection()
+            first = sqlite.connection
+            sqlite.close_if_unusable_or_obsolete()  # what the end of a request does
+            sqlite.ensure_connection()
+            assert sqlite.connection is first
+    finally:
+        sqlite.close()

@@ -265,3 +265,27 @@ def test_the_licence_off_hides_and_refuses(admin_client, ivr, settings):
         response = admin_client.get(page)
         assert response.status_code == 403
         assert "Checkpoints are part of the Smart licence" in response.text
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("x" * 1001, "A value may have at most 1000 characters."),
+        ("{% for c in lang %}{{ c }}{% endfor %}", "Invalid block tag on line 1: &#x27;for&#x27;"),
+    ],
+)
+def test_node_admin_applies_the_template_bounds(admin_client, ivr, value, error):
+    action = ivr.nodes.get(label="Opt-in")
+    response = admin_client.post(
+        ADD_NODE,
+        {
+            "parent": action.pk,
+            "outcome": "reference_not_found",
+            "kind": "set_variable",
+            "variable": "x",
+            "value": value,
+        },
+    )
+    assert response.status_code == 200
+    assert error in response.text
+    assert not ivr.nodes.filter(kind="set_variable").exists()

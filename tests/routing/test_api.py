@@ -37,6 +37,7 @@ ATTACHED_FIELDS = {
 }
 TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 ATTACH = "interactions.add_interactioncheckpoint"
+READ_INTERACTIONS = "interactions.view_interaction"
 ROUTING_RIGHTS = [
     f"routing.{action}_smartrouting" for action in ("view", "add", "change", "delete")
 ]
@@ -131,8 +132,8 @@ def full_tree(checkpoint_id: int) -> dict:
 
 @pytest.fixture
 def manager(db):
-    """Every routing right, role-wide, and the runtime's attach right."""
-    return make_user("manager", [*ROUTING_RIGHTS, ATTACH])
+    """Every routing right, role-wide, the runtime's attach right and reading interactions."""
+    return make_user("manager", [*ROUTING_RIGHTS, ATTACH, READ_INTERACTIONS])
 
 
 @pytest.fixture
@@ -271,7 +272,7 @@ def test_get_an_unknown_routing_is_a_404(api):
         ({"name": "A", "channel": "fax", "tree": node("start")}, {"channel"}),
         ({"name": "A", "channel": "voice", "tree": None}, {"tree"}),
         ({"name": "", "channel": "fax", "tree": node("end")}, {"name", "channel", "tree"}),
-        ({"name": 5, "channel": ["voice"], "tree": node("start")}, {"channel"}),
+        ({"name": 5, "channel": ["voice"], "tree": node("start")}, {"name", "channel"}),
     ],
 )
 def test_invalid_bodies_name_each_bad_field(api, body, fields):
@@ -613,7 +614,8 @@ def test_run_switch_value_and_add_checkpoint_by_id(api, run_routing_of, channel)
     response = api.post(run_url(routing.pk), {"interaction": interaction.pk}, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert set(body) == {"path", "checkpoints", "end"}
+    assert set(body) == {"path", "checkpoints", "end", "stopped"}
+    assert body["stopped"] is None
     assert path_of(body) == [
         ("start", "Incoming", "next"),
         ("set_variable", "Language", "next"),
@@ -727,6 +729,7 @@ def test_a_lone_start_runs_to_itself(api, other_routing):
         "path": [{"node_id": start.pk, "kind": "start", "label": "Start", "outcome": "next"}],
         "checkpoints": [],
         "end": start.pk,
+        "stopped": None,
     }
 
 
@@ -816,9 +819,20 @@ def endpoints(routing: SmartRouting, interaction_id: int) -> list[tuple[str, str
 
 ROLE_ANSWERS = {
     # rights: (list, create, get, put, patch, delete, run)
-    "everything": ([*ROUTING_RIGHTS, ATTACH], (200, 201, 200, 200, 200, 204, 200)),
+    "everything": (
+        [*ROUTING_RIGHTS, ATTACH, READ_INTERACTIONS],
+        (200, 201, 200, 200, 200, 204, 200),
+    ),
     "reader": (["routing.view_smartrouting"], (200, 403, 200, 403, 403, 403, 403)),
-    "runtime": (["routing.view_smartrouting", ATTACH], (200, 403, 200, 403, 403, 403, 200)),
+    "runtime": (
+        ["routing.view_smartrouting", ATTACH, READ_INTERACTIONS],
+        (200, 403, 200, 403, 403, 403, 200),
+    ),
+    # The run's interaction must be one the user may read: unknown to this user.
+    "runtime not reading interactions": (
+        ["routing.view_smartrouting", ATTACH],
+        (200, 403, 200, 403, 403, 403, 400),
+    ),
     "attach only": ([ATTACH], (403, 403, 403, 403, 403, 403, 403)),
     "editor": (ROUTING_RIGHTS[:3], (200, 201, 200, 200, 200, 403, 403)),
     "nothing": ([], (403, 403, 403, 403, 403, 403, 403)),
@@ -843,7 +857,7 @@ def test_no_credentials_is_a_401(routing, voice_interaction, index):
 
 def test_view_on_one_routing_reads_and_runs_that_one_only(run_routing_of, optin_checkpoints):
     mine, theirs = run_routing_of("voice"), run_routing_of("email")
-    user = make_user("one-routing", [ATTACH])
+    user = make_user("one-routing", [ATTACH, READ_INTERACTIONS])
     assign_perm("routing.view_smartrouting", user, mine)
     api = client_for(user)
     interaction = create_interaction(channel="voice", variables={"lang": "fr"})
@@ -890,7 +904,7 @@ def test_change_on_one_routing(run_routing_of):
 
 def test_rights_on_one_routing_through_a_role(run_routing_of):
     mine, theirs = run_routing_of("voice"), run_routing_of("email")
-    user = make_user("group-member", [ATTACH])
+    user = make_user("group-member", [ATTACH, READ_INTERACTIONS])
     group = Group.objects.create(name="routing-team")
     user.groups.add(group)
     assign_perm("routing.view_smartrouting", group, mine)
@@ -1005,3 +1019,151 @@ def test_the_schema_documents_the_routing_endpoints(api):
         "/api/v1/routings/{id}/",
         "/api/v1/routings/{id}/run/",
     } <= set(schema["paths"])
+
+
+# --- Bounded runs: the answer a caller sees ----------------------------------------------------
+
+
+def test_a_runaway_value_ends_the_run_with_stopped(api, optin_checkpoints):
+    double = {"kind": "set_variable", "variable": "x", "value": "{{ x }}{{ x }}"}
+    first = {"kind": "add_checkpoint", "checkpoint": optin_checkpoints["fr"].pk}
+    tree = wrap({**first, "branches": {"ok": {**double}}})
+    current = tree["branches"]["next"]["branches"]["ok"]
+    for _ in range(21):
+        current["branches"] = {"next": {**double}}
+        current = current["branches"]["next"]
+    routing = create_routing(name="Runaway", channel="voice", tree=tree)
+    interaction = create_interaction(channel="voice")
+    response = api.post(
+        run_url(routing.pk), {"interaction": interaction.pk, "variables": {"x": "x"}}, "json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    last = body["path"][-1]
+    assert body["stopped"] == {
+        "reason": "value_too_large",
+        "detail": "The value of “x” passed 10,000 characters, the most a value may have.",
+        "node_id": last["node_id"],
+    }
+    assert (last["kind"], last["outcome"]) == ("set_variable", None)
+    assert body["end"] == last["node_id"]
+    assert len(body["path"]) == 2 + 14
+    # What the run did before the bound stays done.
+    assert [row["reference"] for row in body["checkpoints"]] == ["optin_fr"]
+    assert InteractionCheckpoint.objects.filter(interaction=interaction).count() == 1
+
+
+def test_a_wide_filter_in_one_node_ends_the_run_with_stopped(api):
+    tree = wrap({"kind": "set_variable", "variable": "x", "value": "{{ 'x'|ljust:'50000000' }}"})
+    routing = create_routing(name="Wide", channel="email", tree=tree)
+    interaction = create_interaction(channel="email")
+    body = api.post(run_url(routing.pk), {"interaction": interaction.pk}, "json").json()
+    assert body["stopped"]["reason"] == "value_too_large"
+    assert body["stopped"]["node_id"] == body["end"] == body["path"][-1]["node_id"]
+
+
+@pytest.mark.parametrize(
+    ("bound", "value", "reason", "detail"),
+    [
+        ("MAX_STEPS", 2, "step_limit", "The run stopped after 2 steps, the most a run may take."),
+        (
+            "RUN_MAX_SECONDS",
+            0,
+            "time_limit",
+            "The run stopped after 0 seconds, the longest a run may last.",
+        ),
+    ],
+)
+def test_the_step_and_time_limits_end_the_run_with_stopped(
+    api, routing, monkeypatch, bound, value, reason, detail
+):
+    monkeypatch.setattr(f"routing.limits.{bound}", value)
+    interaction = create_interaction(channel="voice", variables={"lang": "fr"})
+    body = api.post(run_url(routing.pk), {"interaction": interaction.pk}, "json").json()
+    tree = read_tree(routing)
+    expected_path = [tree["id"], at(tree, "next")["id"]][:value]
+    assert [step["node_id"] for step in body["path"]] == expected_path
+    assert body["stopped"] == {
+        "reason": reason,
+        "detail": detail,
+        "node_id": [tree["id"], at(tree, "next")["id"], at(tree, "next", "next")["id"]][value],
+    }
+    assert body["checkpoints"] == []
+
+
+@pytest.mark.parametrize("code", ["\\udc80", "host\\u0000cp"])
+def test_surrogate_and_nul_reference_codes_never_fail(api, optin_checkpoints, code):
+    """The issue's 500s (SQLite and PostgreSQL): now a rendered code that cannot be a
+    reference takes reference_not_found without a query. The shared variables rule may refuse
+    such variables first, with a 400 naming them; never a 500."""
+    tree = wrap(
+        {
+            "kind": "add_checkpoint",
+            "reference_code": "{{ code }}",
+            "branches": {"reference_not_found": {"kind": "end", "label": "Unknown"}},
+        }
+    )
+    routing = create_routing(name="Codes", channel="voice", tree=tree)
+    interaction = create_interaction(channel="voice")
+    response = api.post(
+        run_url(routing.pk),
+        f'{{"interaction": {interaction.pk}, "variables": {{"code": "{code}"}}}}',
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert set(response.json()) == {"variables"}
+    else:
+        assert path_of(response.json())[-2:] == [
+            ("add_checkpoint", "Add a checkpoint", "reference_not_found"),
+            ("end", "Unknown", None),
+        ]
+    assert not InteractionCheckpoint.objects.exists()
+
+
+def test_the_schema_documents_stopped(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    result = schema["components"]["schemas"]["RunResult"]
+    assert {"path", "checkpoints", "end", "stopped"} <= set(result["properties"])
+    stop = schema["components"]["schemas"]["RunStop"]
+    assert set(stop["properties"]) == {"reason", "detail", "node_id"}
+
+
+def test_a_stored_template_is_bounded_in_length(api):
+    tree = wrap({"kind": "set_variable", "variable": "x", "value": "x" * 1001})
+    response = api.post(LIST, {"name": "Long", "channel": "voice", "tree": tree}, "json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "tree": ["tree.branches.next.value: a value may have at most 1000 characters"]
+    }
+
+
+# --- The run's interaction: one rule (routing.selectors.run_interaction) ------------------------
+
+
+def test_run_on_an_interaction_of_another_channel_is_a_400_naming_it(api, routing):
+    email = create_interaction(channel="email", variables={"lang": "fr"})
+    response = api.post(run_url(routing.pk), {"interaction": email.pk}, "json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "interaction": [
+            f"Interaction {email.pk} is on the Email channel: this routing runs on Voice "
+            "interactions only."
+        ]
+    }
+    assert not InteractionCheckpoint.objects.exists()
+
+
+def test_run_on_an_interaction_the_user_may_not_read_is_unknown_to_it(routing):
+    user = make_user("reads-one", ["routing.view_smartrouting", ATTACH])
+    readable = create_interaction(channel="voice", variables={"lang": "fr"})
+    hidden = create_interaction(channel="voice", variables={"lang": "fr"})
+    assign_perm("interactions.view_interaction", user, readable)
+    api = client_for(user)
+    response = api.post(run_url(routing.pk), {"interaction": hidden.pk}, "json")
+    assert response.status_code == 400
+    assert response.json() == {"interaction": [f"No interaction with id {hidden.pk}."]}
+    assert api.post(run_url(routing.pk), {"interaction": readable.pk}, "json").status_code == 200
+    assert list(InteractionCheckpoint.objects.values_list("interaction_id", flat=True)) == [
+        readable.pk
+    ]

@@ -706,7 +706,10 @@ def test_test_run_refuses_bad_input(full_client, routing, run_tree):
     assert response.status_code == 200
     assert "Variables must be a JSON object" in response.text
     response = full_client.post(page, {"interaction": email.pk, "variables": "{}"})
-    assert "Select a valid choice." in response.text
+    assert (
+        f"Interaction {email.pk} is on the Email channel: this routing runs on Voice "
+        "interactions only."
+    ) in response.text
     assert not InteractionCheckpoint.objects.exists()
     assert full_client.get(page).status_code == 302
 
@@ -723,7 +726,9 @@ def test_test_run_lists_only_interactions_the_user_may_read(client, routing, run
     response = client.post(
         url("smartrouting_run", pk=routing.pk), {"interaction": other.pk, "variables": "{}"}
     )
-    assert "Select a valid choice." in response.text
+    # One it may not read is unknown to it, as in the API.
+    assert f"No interaction with id {other.pk}." in response.text
+    assert not InteractionCheckpoint.objects.exists()
 
 
 # ---- Demo data ----
@@ -772,3 +777,112 @@ def test_the_demo_routings_tell_their_journeys(client):
     for routing in routings.values():
         text = client.get(routing.get_absolute_url()).text
         assert routing.name in text and "Add a node" not in text
+
+
+# ---- Bounds: the editor's warning, the Preview and the Test run's stop ----
+
+GROWS = "This value can grow past 10,000 characters: the run stops when it passes them."
+
+
+def test_the_node_form_warns_when_a_value_can_pass_the_bound(full_client, routing, root):
+    lang = services.add_node(
+        root, outcome="next", kind="set_variable", variable="lang", value="{{ lang|lower }}"
+    )
+    edit = url("node_edit", pk=routing.pk, node=lang.pk)
+    # Copying a variable never grows: no warning.
+    assert 'id="bound-warning"' not in full_client.get(edit).text
+    for value in ("{{ lang }}{{ lang }}", "{{ lang }}_suffix", "{{ other|ljust:'9000' }}"):
+        response = full_client.post(edit, node_data("", variable="lang", value=value, preview="1"))
+        assert f'<p class="warning" id="bound-warning">{GROWS}</p>' in response.text, value
+    # Saved anyway, with the warning as a message.
+    response = full_client.post(edit, node_data("", variable="lang", value="{{ lang }}-x"))
+    assert response.status_code == 302
+    assert GROWS in messages_of(response)
+    assert 'id="bound-warning"' in full_client.get(edit).text
+    # A reference code that can pass it takes Reference not found.
+    page = url("node_add", pk=routing.pk, parent=lang.pk) + "?outcome=next"
+    response = full_client.post(
+        page, node_data("add_checkpoint", "next", reference_code="{{ lang|rjust:'20000' }}")
+    )
+    assert response.status_code == 302
+    assert (
+        "This code can render to more than 10,000 characters: the action then takes Reference "
+        "not found."
+    ) in messages_of(response)
+
+
+def test_the_preview_says_when_a_value_passes_the_bound(full_client, routing, root):
+    page = url("node_add", pk=routing.pk, parent=root.pk) + "?outcome=next"
+    data = node_data(
+        "set_variable", "next", variable="x", value="{{ 'x'|ljust:'50000000' }}", preview="1"
+    )
+    text = full_client.post(page, data).text
+    too_large = "the value passes 10,000 characters, the most a value may have"
+    assert f"Cannot be rendered: {too_large}." in text
+    data.update(kind="add_checkpoint", reference_code="{{ code }}", value="")
+    data["sample_variables"] = json.dumps({"code": "optin fr"})
+    text = full_client.post(page, data).text
+    assert "No checkpoint has this reference: the action would take Reference not found." in text
+
+
+def test_templates_are_bounded_and_loops_refused_on_the_form(full_client, routing, root):
+    page = url("node_add", pk=routing.pk, parent=root.pk) + "?outcome=next"
+    response = full_client.post(
+        page, node_data("set_variable", "next", variable="x", value="x" * 1001)
+    )
+    assert "Ensure this value has at most 1000 characters" in response.text
+    response = full_client.post(
+        page, node_data("set_variable", "next", variable="x", value="{% for c in x %}{% endfor %}")
+    )
+    assert "Invalid block tag on line 1: &#x27;for&#x27;" in response.text
+    assert routing.nodes.count() == 1
+
+
+def test_test_run_shows_why_a_run_stopped(full_client, routing, root):
+    parent = root
+    for _ in range(20):
+        parent = services.add_node(
+            parent,
+            outcome="next",
+            kind="set_variable",
+            label="Double",
+            variable="x",
+            value="{{ x }}{{ x }}",
+        )
+    interaction = create_interaction(channel="voice")
+    response = full_client.post(
+        url("smartrouting_run", pk=routing.pk),
+        {"interaction": interaction.pk, "variables": '{"x": "x"}'},
+    )
+    detail = "The value of “x” passed 10,000 characters, the most a value may have."
+    assert f'<p class="warning" role="alert">The run stopped early: {detail}</p>' in response.text
+    assert "stopped here" in response.text
+    assert (
+        f"Test run of “Voice IVR” on interaction #{interaction.pk}: 0 checkpoints attached. "
+        f"{detail}"
+    ) in messages_of(response)
+
+
+@pytest.mark.parametrize("hostile", ['{"lang": "\\ud800"}', '{"lang": "fr\\u0000"}'])
+def test_test_run_and_preview_refuse_variables_the_databases_cannot_hold(
+    full_client, routing, root, run_tree, hostile
+):
+    interaction = create_interaction(channel="voice")
+    run = full_client.post(
+        url("smartrouting_run", pk=routing.pk),
+        {"interaction": interaction.pk, "variables": hostile},
+    )
+    assert run.status_code == 200
+    assert "Variables (lang): text may not contain" in run.text
+    assert not InteractionCheckpoint.objects.exists()
+    page = url("node_add", pk=routing.pk, parent=run_tree.pk) + "?outcome=reference_not_found"
+    data = node_data(
+        "add_checkpoint",
+        "reference_not_found",
+        reference_code="optin_{{ lang }}",
+        sample_variables=hostile,
+        preview="1",
+    )
+    preview = full_client.post(page, data)
+    assert preview.status_code == 200
+    assert "Variables (lang): text may not contain" in preview.text
