@@ -124,6 +124,27 @@ def add_component_rules(result, generator, request, public):
     return result
 
 
+# What any operation taking a body may answer besides its own responses (parsers.py).
+BODY_ERRORS = {
+    "413": 'A body over the upload limit: `{"detail": ...}`.',
+    "415": 'A body that is not JSON (`Content-Type`): `{"detail": ...}`.',
+}
+
+
+def add_body_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS): BODY_ERRORS on every
+    operation that takes a body, with the ErrorDetail body."""
+    detail = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}}
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if "requestBody" in operation:
+                for code, description in BODY_ERRORS.items():
+                    operation["responses"].setdefault(
+                        code, {"description": description, "content": detail}
+                    )
+    return result
+
+
 def list_error_responses(**descriptions: str) -> dict[int, OpenApiResponse]:
     """The errors of a paginated list: 400 (query), 401, 403, and 404 after the last page."""
     return error_responses(400, 401, 403, 404, **{"e404": INVALID_PAGE, **descriptions})

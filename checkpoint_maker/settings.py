@@ -214,6 +214,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Rules across fields, e.g. "exactly one of" (checkpoint_maker.api.component_rules).
         "checkpoint_maker.api.add_component_rules",
+        # 413 and 415 on every operation taking a body (checkpoint_maker.parsers).
+        "checkpoint_maker.api.add_body_errors",
     ],
 }
 

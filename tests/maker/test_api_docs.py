@@ -346,3 +346,21 @@ def test_schema_states_the_routing_tree_rules(schema):
         assert fields[name]["nullable"] is True
     assert fields["variable"]["pattern"] == "^[A-Za-z_][A-Za-z0-9_]{0,99}$"
     assert node["required"] == ["kind"]
+
+
+def test_schema_states_the_body_errors(schema, django_user_model):
+    bodies = [
+        (path, method, operation)
+        for path, method, operation in operations(schema)
+        if "requestBody" in operation
+    ]
+    assert len(bodies) >= 10
+    for path, method, operation in bodies:
+        for code in ("413", "415"):
+            ref = operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+            assert ref.endswith("/ErrorDetail"), (method, path, code)
+    client = APIClient()
+    client.force_login(django_user_model.objects.create_superuser("bodies", password=None))
+    response = client.post("/api/v1/interactions/", "channel=voice", content_type="text/plain")
+    assert response.status_code == 415
+    assert set(response.json()) == {"detail"}
