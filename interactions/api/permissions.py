@@ -17,7 +17,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from drf_spectacular.drainage import set_override
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -157,10 +156,6 @@ def _token_user_sql(vendor: str) -> str:
         f"FROM {_q(Token._meta.db_table)} t INNER JOIN {user_table} "
         f"ON {user_id} = t.{_column(Token, 'user')} WHERE t.{_column(Token, 'key')} = %s"
     )
-
-
-# The OpenAPI schema: the same "tokenAuth" security scheme as DRF's TokenAuthentication.
-set_override(TokenAuthenticationWithRight, "suppress_collision_warning", True)
 
 
 class HoldsRoleWideRight(BasePermission):

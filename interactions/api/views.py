@@ -47,6 +47,9 @@ def errors(*codes: int) -> dict:
 
 
 INTERACTION_ID = id_parameter("The interaction's id.")
+# The attach endpoint's token class is DRF's token scheme, read in one query with the right:
+# the schema names the same two schemes as every other endpoint.
+RUNTIME_AUTH = [{"tokenAuth": []}, {"cookieAuth": []}]
 
 # The attach body: exactly one of reference and checkpoint, not both action and action_label;
 # a 422 echoes the one sent.
@@ -113,6 +116,7 @@ class InteractionViewSet(
 
     @extend_schema(
         methods=["GET"],
+        auth=RUNTIME_AUTH,
         summary="The checkpoints attached to an interaction, oldest first",
         description="A plain list (no pagination). Needs the view right on the interaction.",
         parameters=[INTERACTION_ID],
@@ -121,6 +125,7 @@ class InteractionViewSet(
     )
     @extend_schema(
         methods=["POST"],
+        auth=RUNTIME_AUTH,
         summary="Attach a checkpoint to an interaction (the runtime's call)",
         description=(
             "Exactly one of `reference` and `checkpoint`; optionally `action` (a Smart Routing "
