@@ -21,3 +21,7 @@ if os.environ.get("BENCH_PREPARED") == "1" and DATABASES["default"]["ENGINE"].en
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True  # noqa: F405
 if os.environ.get("BENCH_NO_HEALTH_CHECKS") == "1":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
+
+# bench/scale serves the pages from files collected into a temporary directory of its own.
+if os.environ.get("BENCH_STATIC_ROOT"):
+    STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
