@@ -6,7 +6,8 @@ its indexes are what is measured), bypassing the services:
 - PostgreSQL: set-based ``INSERT ... SELECT ... FROM generate_series`` per table (a few
   statements, one per chunk of interactions), values from ``hashint8extended`` (deterministic
   per row), then ``VACUUM (ANALYZE)`` as autovacuum would eventually do;
-- SQLite: rows made in Python, ``executemany`` in batches inside one transaction per chunk.
+- SQLite: rows made in Python, ``executemany`` in batches inside one transaction per chunk
+  (no ANALYZE unless asked, as on a production SQLite database).
 
 The spread (the same rules on both databases):
 
@@ -108,14 +109,18 @@ def fill(
     actions: list[tuple] = (),
     log=print,
     deadline: float | None = None,
-    analyze: bool = True,
+    analyze: bool | None = None,
 ) -> dict[str, float]:
     """Insert checkpoints ``checkpoints`` (ids first..last, or None), interactions
     ``interactions`` (ids first..last) with their attached checkpoints (picked among the
     checkpoint ids ``history_from`` = (base, count): base+1..base+count) and tags.
     ``actions``: (channel, variant 0/1, slot 0..3, routing_id, routing_name, action_id,
     action_label). Returns seconds per table. ``deadline``: a time.time() past which it stops
-    between chunks (raises Deadline)."""
+    between chunks (raises Deadline). ``analyze``: refresh the planner's statistics afterwards;
+    by default on PostgreSQL (autovacuum would) and not on SQLite (nothing runs ANALYZE on a
+    production SQLite database)."""
+    if analyze is None:
+        analyze = connection.vendor == "postgresql"
     base, count = history_from
     plan = {
         "interactions": interactions,
@@ -410,7 +415,12 @@ def main() -> None:
     checkpoints of their own) after what the database holds, in the bench environment."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--interactions", type=int, required=True)
-    parser.add_argument("--no-analyze", action="store_true")
+    parser.add_argument(
+        "--analyze",
+        choices=["yes", "no", "default"],
+        default="default",
+        help="refresh the planner's statistics (default: PostgreSQL only)",
+    )
     args = parser.parse_args()
     import warnings
 
@@ -436,7 +446,7 @@ def main() -> None:
         customers=count // 5,
         now=datetime.now(UTC),
         log=lambda message: print(message, file=sys.stderr, flush=True),
-        analyze=not args.no_analyze,
+        analyze={"yes": True, "no": False}.get(args.analyze),
     )
     print(" ".join(f"{name}={value:.1f}s" for name, value in seconds.items()))
 
