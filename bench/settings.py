@@ -1,7 +1,10 @@
 """Settings for the benchmark server: the real settings, plus the baseline view's URL.
 
 Served over plain HTTP on a loopback address, so the HTTPS redirect is off; nothing else
-changes, so the endpoint is measured as it runs in production.
+changes, so the endpoint is measured as it runs in production. In particular the database
+settings (CONN_MAX_AGE, CONN_HEALTH_CHECKS, SQLite's options) stay the product's, so a change
+there (e.g. persistent SQLite connections) is what bench/attach measures; only the opt-in
+knobs below touch them.
 """
 
 import os
@@ -21,3 +24,7 @@ if os.environ.get("BENCH_PREPARED") == "1" and DATABASES["default"]["ENGINE"].en
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True  # noqa: F405
 if os.environ.get("BENCH_NO_HEALTH_CHECKS") == "1":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
+
+# bench/scale serves the pages from files collected into a temporary directory of its own.
+if os.environ.get("BENCH_STATIC_ROOT"):
+    STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
