@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from checkpoint_maker import views as generic
 from checkpoint_maker.extensions import Panel
 from checkpoint_maker.licence import smart_licence_active
-from checkpoint_maker.pagination import CappedPaginator
+from checkpoint_maker.pagination import keyset_page
 from checkpoint_maker.permissions import (
     has_any_permission,
     permitted_ids,
@@ -38,7 +38,8 @@ TABS = ("information", "data")
 
 
 class InteractionListView(generic.ModelViewMixin, View):
-    """Interactions history: newest first, filtered, paginated; each row opens its details."""
+    """Interactions history: newest first, filtered, paged by cursor (Newer and Older: the
+    same cost on the first page and a year back); each row opens its details."""
 
     model = Interaction
     paginate_by = 25
@@ -54,23 +55,36 @@ class InteractionListView(generic.ModelViewMixin, View):
             field.empty_label = "Any"
             field.choices = filterset.filters[name].extra["choices"]
         found = filterset.qs if filterset.is_valid() else queryset.none()
-        page = CappedPaginator(found.order_by("-started_at", "-id"), self.paginate_by).get_page(
-            request.GET.get("page")
+        page = keyset_page(
+            found,
+            field="started_at",
+            per_page=self.paginate_by,
+            older=request.GET.get("older"),
+            newer=request.GET.get("newer"),
         )
         query = request.GET.copy()
-        query.pop("page", None)
+        for cursor in ("older", "newer", "page"):
+            query.pop(cursor, None)
         filtered = any(request.GET.get(name) for name in filterset.filters)
         return render(
             request,
             self.template_name,
             self.base_context(
                 filterset=filterset,
-                page=page,
-                interactions=list(page.object_list),
-                query_string=query.urlencode(),
+                interactions=page.rows,
+                newer_url=self.page_url(query, "newer", page.newer),
+                older_url=self.page_url(query, "older", page.older),
                 filtered=filtered,
             ),
         )
+
+    @staticmethod
+    def page_url(query, direction: str, cursor: str | None) -> str:
+        if cursor is None:
+            return ""
+        query = query.copy()
+        query[direction] = cursor
+        return f"?{query.urlencode()}"
 
 
 class InteractionPageMixin(generic.ModelViewMixin):
