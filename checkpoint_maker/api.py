@@ -19,7 +19,8 @@ from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, permissions, serializers
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -150,16 +151,45 @@ def list_error_responses(**descriptions: str) -> dict[int, OpenApiResponse]:
     return error_responses(400, 401, 403, 404, **{"e404": INVALID_PAGE, **descriptions})
 
 
+class CursorPages(CursorPagination):
+    """API.md's page shape read by cursor on the list's own ordering (its index): ``count`` is
+    null, ``next`` and ``previous`` carry the cursor. No count and no offset, so the same cost
+    on any page of any size of history."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": None,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+
 class StandardPagination(PageNumberPagination):
     """``{"count", "next", "previous", "results"}``; ``?page=N`` and ``?page_size=N`` (≤ 200).
 
     A ``page`` or ``page_size`` that is not a whole number from 1 is a 400 naming it; a page
-    after the last one is DRF's 404 ``{"detail": "Invalid page."}``.
+    after the last one is DRF's 404 ``{"detail": "Invalid page."}``. With ``?cursor=`` (empty
+    for the first page) the list is read by cursor instead (``CursorPages``): the way to walk
+    a large history, since a page number counts every matching row.
     """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    cursor_query_param = "cursor"
+    cursor_pages: CursorPages | None = None
+
+    def get_paginated_response(self, data):
+        if self.cursor_pages is not None:
+            return self.cursor_pages.get_paginated_response(data)
+        return super().get_paginated_response(data)
 
     def get_schema_operation_parameters(self, view):
         page, page_size = super().get_schema_operation_parameters(view)
@@ -172,11 +202,22 @@ class StandardPagination(PageNumberPagination):
             f"Results per page, from 1 (default {self.page_size}; more than "
             f"{self.max_page_size} gives {self.max_page_size})."
         )
-        return [page, page_size]
+        cursor = {
+            "name": self.cursor_query_param,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": (
+                "Read the list by cursor: empty for the first page, then the cursor of a "
+                "`next` or `previous` link (`count` is then null). An unknown cursor is a 404."
+            ),
+        }
+        return [page, page_size, cursor]
 
     def get_paginated_response_schema(self, schema):
         answer = super().get_paginated_response_schema(schema)
         answer["properties"]["count"]["minimum"] = 0
+        answer["properties"]["count"]["nullable"] = True  # read by cursor
         answer["required"] = ["count", "next", "previous", "results"]
         return answer
 
@@ -190,6 +231,10 @@ class StandardPagination(PageNumberPagination):
             errors[self.page_size_query_param] = ["A page size is a whole number from 1."]
         if errors:
             raise exceptions.ValidationError(errors)
+        if self.cursor_query_param in request.query_params:
+            self.cursor_pages = CursorPages()
+            self.cursor_pages.ordering = queryset.query.order_by or queryset.model._meta.ordering
+            return self.cursor_pages.paginate_queryset(queryset, request, view)
         return super().paginate_queryset(queryset, request, view)
 
 

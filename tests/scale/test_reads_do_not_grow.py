@@ -188,3 +188,31 @@ def test_the_checkpoint_page_counts_its_interactions_up_to_the_cap(admin_client,
         "1 interaction reached this checkpoint."
         in admin_client.get(f"/toolbox/checkpoints/{cold.pk}/").text
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "order_key"),
+    [
+        ("/api/v1/interactions/", lambda row: (row["started_at"], row["id"])),
+        ("/api/v1/checkpoints/", lambda row: (row["name"], row["id"])),
+    ],
+)
+def test_the_api_reads_a_list_by_cursor_with_no_count(admin_client, path, order_key):
+    grow(35)
+    url, seen, query_counts = f"{path}?cursor=&page_size=10", [], []
+    while url:
+        with CaptureQueriesContext(connection) as captured:
+            answer = admin_client.get(url)
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["count"] is None and set(body) == {"count", "next", "previous", "results"}
+        assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+        query_counts.append(len(captured))
+        seen.extend(body["results"])
+        url = body["next"]
+    assert len(seen) == len({row["id"] for row in seen}) == admin_client.get(path).json()["count"]
+    keys = [order_key(row) for row in seen]
+    assert keys == sorted(keys, reverse=path.endswith("interactions/"))
+    assert len(set(query_counts)) == 1
+    invalid = admin_client.get(f"{path}?cursor=not-a-cursor")
+    assert invalid.status_code == 404 and invalid.json() == {"detail": "Invalid cursor"}
