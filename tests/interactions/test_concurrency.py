@@ -271,10 +271,11 @@ def race_delete(base_url: str, token: str, checkpoint: dict, interaction_ids: li
                 record["sent"] = next(order)
             conn.request(method, path, body=body and json.dumps(body), headers=headers)
             response = conn.getresponse()
-            data = response.read()
-            record.update(status=response.status, body=json.loads(data) if data else None)
+            record.update(status=response.status, body=response.read().decode())
+            record["body"] = json.loads(record["body"])
         except Exception as error:  # reported by the checks
-            record.update(status=None, body=repr(error))
+            record.setdefault("status", None)
+            record["error"] = repr(error)
         finally:
             conn.close()
             with stamp:
@@ -362,7 +363,7 @@ def stored_after_race(checkpoint: dict, interaction_ids: list[int]) -> dict:
 def test_deleting_a_checkpoint_while_it_is_attached(live_server):
     user = make_user("runtime", [ATTACH_RIGHT, DELETE_RIGHT])
     token = Token.objects.create(user=user).key
-    rounds = []
+    rounds, checks = [], []
     for number in range(RACE_ROUNDS):
         made = Checkpoint.objects.create(
             name=f"Race {number}", reference=f"race_{number}", alias=f"race{number}"
@@ -374,6 +375,7 @@ def test_deleting_a_checkpoint_while_it_is_attached(live_server):
         ]
         attaches, deletion = race_delete(live_server.url, token, checkpoint, ids)
         rounds.append((attaches, deletion))
-        print(race_figures("PostgreSQL", rounds[-1:]))
-        check_race(checkpoint, attaches, deletion, stored_after_race(checkpoint, ids))
+        checks.append((checkpoint, attaches, deletion, stored_after_race(checkpoint, ids)))
     print(race_figures("PostgreSQL", rounds))
+    for round_checks in checks:
+        check_race(*round_checks)
