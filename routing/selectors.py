@@ -1,7 +1,8 @@
-"""Smart Routing reads shared by pages and the API: lists and where-used."""
+"""Smart Routing reads shared by pages and the API: lists, one routing whole, where-used."""
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -14,6 +15,36 @@ TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 def search_routings(queryset: QuerySet[SmartRouting], text: str) -> QuerySet[SmartRouting]:
     text = text.strip()
     return queryset.filter(Q(name__icontains=text)) if text else queryset
+
+
+@dataclass(frozen=True)
+class ReadNodes:
+    """Stands for ``routing.nodes`` once its nodes are read: ``all()`` makes no query."""
+
+    nodes: tuple[Node, ...]
+
+    def all(self) -> list[Node]:
+        return list(self.nodes)
+
+
+@dataclass(frozen=True)
+class RoutingRead:
+    """A routing with the nodes one statement read with it. It reads like the SmartRouting
+    (its fields; ``nodes.all()`` gives those nodes), so the API serializer shows that state."""
+
+    routing: SmartRouting
+    nodes: ReadNodes
+
+    def __getattr__(self, name: str):
+        return getattr(self.routing, name)
+
+
+def routing_with_tree(pk: int | str) -> RoutingRead | None:
+    """A routing and its whole tree from one statement (its nodes joined with it), so a
+    concurrent delete or tree replacement shows entirely or not at all. None when there is
+    no such routing: a routing always has its start node."""
+    nodes = tuple(Node.objects.select_related("routing").filter(routing_id=pk).order_by("id"))
+    return RoutingRead(nodes[0].routing, ReadNodes(nodes)) if nodes else None
 
 
 def code_may_render_to(code: str, reference: str) -> bool:

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from checkpoints.validators import REFERENCE_MAX_LENGTH
-from interactions import services
+from interactions import selectors, services
 from interactions.models import Interaction, InteractionCheckpoint
 from interactions.services import MAX_ID
 
@@ -88,7 +88,7 @@ class InteractionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "started_at", "ended_at"]
 
     def get_tags(self, interaction: Interaction) -> list[str]:
-        return [tag.name for tag in interaction.tags.all()]
+        return selectors.journey_tags(interaction)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, interaction: Interaction) -> str:
