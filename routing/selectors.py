@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from checkpoint_maker.validators import MAX_ID
 from checkpoints.models import Checkpoint
 from routing.models import Node, SmartRouting
 
@@ -39,10 +40,12 @@ class RoutingRead:
         return getattr(self.routing, name)
 
 
-def routing_with_tree(pk: int | str) -> RoutingRead | None:
+def routing_with_tree(pk: int) -> RoutingRead | None:
     """A routing and its whole tree from one statement (its nodes joined with it), so a
     concurrent delete or tree replacement shows entirely or not at all. None when there is
     no such routing: a routing always has its start node."""
+    if not 0 < pk <= MAX_ID:
+        return None
     nodes = tuple(Node.objects.select_related("routing").filter(routing_id=pk).order_by("id"))
     return RoutingRead(nodes[0].routing, ReadNodes(nodes)) if nodes else None
 

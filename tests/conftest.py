@@ -96,3 +96,25 @@ def new_attach_queries() -> int:
     from django.db import connection
 
     return 1 if connection.vendor == "postgresql" else 2
+
+
+class WriteBetweenReads:
+    """Runs ``write`` once between two reads of one answer: right before the SELECT naming
+    ``table`` that follows the ``after``-th one (on this connection), when the earlier ones
+    are read to the end, as if another request committed it then. Each statement sees every
+    write made before it (READ COMMITTED on PostgreSQL, autocommit on SQLite), so this is the
+    interleaving of a concurrent commit, made deterministic. ``selects`` counts the SELECTs
+    naming ``table``; ``written`` says whether ``write`` ran (never with ``after=None``)."""
+
+    def __init__(self, table: str, write, after: int | None):
+        self.table, self.write, self.after = table, write, after
+        self.selects, self.written = 0, False
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.written or not sql.lstrip().startswith("SELECT") or self.table not in sql:
+            return execute(sql, params, many, context)
+        if self.selects == self.after:
+            self.written = True
+            self.write()
+        self.selects += 1
+        return execute(sql, params, many, context)

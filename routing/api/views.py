@@ -89,7 +89,7 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         """The routing and its tree as one statement read them (routing.selectors)."""
-        found = selectors.routing_with_tree(self.kwargs["pk"])
+        found = selectors.routing_with_tree(int(self.kwargs["pk"]))
         if found is None:
             raise exceptions.NotFound()
         self.check_object_permissions(request, found.routing)
