@@ -1,0 +1,130 @@
+"""The attach and a delete of its checkpoint, interleaved both ways on PostgreSQL, each in its
+own connection (issue 7, item 2). The attach locks the checkpoint it copies (FOR KEY SHARE),
+so: attach first, the delete waits for it and the database then empties the new row's link;
+delete first, the attach waits, then finds nothing and answers reference_not_found. Neither
+ever fails on a foreign key."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from checkpoints import services as checkpoint_services
+from checkpoints.models import Checkpoint
+from interactions import services
+from interactions.models import InteractionCheckpoint, InteractionTag
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks are PostgreSQL's; SQLite runs one writer at a time",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def in_thread(work, outcome: dict, key: str) -> threading.Thread:
+    """Run ``work`` in a thread with its own database connection; its result or its error
+    lands in ``outcome[key]``."""
+
+    def run():
+        try:
+            outcome[key] = work()
+        except Exception as error:  # reported by the test
+            outcome[key] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def wait_until_blocked(outcome: dict, key: str) -> None:
+    """Until another connection of this test database waits for a row lock (or ``key`` has
+    an outcome: it did not wait)."""
+    name = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        for _ in range(600):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                "AND wait_event_type = 'Lock'",
+                [name],
+            )
+            if cursor.fetchone()[0] or key in outcome:
+                return
+            time.sleep(0.05)
+    pytest.fail("the other connection neither waited nor finished")
+
+
+@pytest.fixture
+def setup():
+    checkpoint = Checkpoint.objects.create(name="Opt-in", reference="optin", alias="opt")
+    return services.create_interaction(channel="voice"), checkpoint
+
+
+def test_a_delete_waits_for_the_attach_then_empties_its_link(setup):
+    interaction, checkpoint = setup
+    attached, release, outcome = threading.Event(), threading.Event(), {}
+
+    def attach_and_hold():
+        with transaction.atomic():
+            result = services.attach_checkpoint(interaction.pk, reference="optin")
+            attached.set()
+            release.wait(timeout=60)
+        return result
+
+    attach = in_thread(attach_and_hold, outcome, "attach")
+    assert attached.wait(timeout=60)
+    delete = in_thread(lambda: checkpoint_services.delete_checkpoint(checkpoint), outcome, "delete")
+    try:
+        wait_until_blocked(outcome, "delete")
+        assert "delete" not in outcome, "the delete did not wait for the attach"
+    finally:
+        release.set()
+    attach.join(timeout=60)
+    delete.join(timeout=60)
+
+    assert outcome["attach"].created, outcome
+    assert outcome["delete"] is None, outcome
+    assert not Checkpoint.objects.filter(pk=checkpoint.pk).exists()
+    row = InteractionCheckpoint.objects.get(interaction=interaction)
+    assert (row.pk, row.checkpoint_id, row.name, row.reference, row.alias) == (
+        outcome["attach"].attachment.pk,
+        None,
+        "Opt-in",
+        "optin",
+        "opt",
+    )
+    assert list(InteractionTag.objects.filter(interaction=interaction).values_list("name")) == [
+        ("opt",)
+    ]
+
+
+def test_an_attach_waits_for_the_delete_then_finds_nothing(setup):
+    interaction, checkpoint = setup
+    deleted, release, outcome = threading.Event(), threading.Event(), {}
+
+    def delete_and_hold():
+        with transaction.atomic():
+            checkpoint_services.delete_checkpoint(checkpoint)
+            deleted.set()
+            release.wait(timeout=60)
+
+    delete = in_thread(delete_and_hold, outcome, "delete")
+    assert deleted.wait(timeout=60)
+    attach = in_thread(
+        lambda: services.attach_checkpoint(interaction.pk, reference="optin"), outcome, "attach"
+    )
+    try:
+        wait_until_blocked(outcome, "attach")
+    finally:
+        release.set()
+    delete.join(timeout=60)
+    attach.join(timeout=60)
+
+    assert outcome["delete"] is None, outcome
+    assert outcome["attach"] == services.AttachResult(services.REFERENCE_NOT_FOUND), outcome
+    assert not InteractionCheckpoint.objects.filter(interaction=interaction).exists()
+    assert not InteractionTag.objects.filter(interaction=interaction).exists()
