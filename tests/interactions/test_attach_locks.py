@@ -5,15 +5,15 @@ delete first, the attach waits, then finds nothing and answers reference_not_fou
 ever fails on a foreign key."""
 
 import threading
-import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from checkpoints import services as checkpoint_services
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import InteractionCheckpoint, InteractionTag
+from tests.conftest import in_thread, wait_until_blocked
 
 pytestmark = [
     pytest.mark.skipif(
@@ -22,40 +22,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def in_thread(work, outcome: dict, key: str) -> threading.Thread:
-    """Run ``work`` in a thread with its own database connection; its result or its error
-    lands in ``outcome[key]``."""
-
-    def run():
-        try:
-            outcome[key] = work()
-        except Exception as error:  # reported by the test
-            outcome[key] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
-def wait_until_blocked(outcome: dict, key: str) -> None:
-    """Until another connection of this test database waits for a row lock (or ``key`` has
-    an outcome: it did not wait)."""
-    name = connection.settings_dict["NAME"]
-    with connection.cursor() as cursor:
-        for _ in range(600):
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                "AND wait_event_type = 'Lock'",
-                [name],
-            )
-            if cursor.fetchone()[0] or key in outcome:
-                return
-            time.sleep(0.05)
-    pytest.fail("the other connection neither waited nor finished")
 
 
 @pytest.fixture
