@@ -67,7 +67,8 @@ class Interaction(models.Model):
 class InteractionTag(models.Model):
     """One entry of an interaction's tag list; the id keeps the order tags were added in."""
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="tags")
+    # Deleted with its interaction by the database, like its attached checkpoints.
+    interaction = models.ForeignKey(Interaction, on_delete=models.DB_CASCADE, related_name="tags")
     name = models.CharField(max_length=ALIAS_MAX_LENGTH)
 
     class Meta:

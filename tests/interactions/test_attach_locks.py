@@ -1,8 +1,9 @@
-"""The attach and a delete of its checkpoint, interleaved both ways on PostgreSQL, each in its
-own connection (issue 7, item 2). The attach locks the checkpoint it copies (FOR KEY SHARE),
-so: attach first, the delete waits for it and the database then empties the new row's link;
-delete first, the attach waits, then finds nothing and answers reference_not_found. Neither
-ever fails on a foreign key."""
+"""The attach and a delete of its checkpoint or of its interaction, interleaved both ways on
+PostgreSQL, each in its own connection (issue 7, item 2). The attach locks the checkpoint it
+copies and the interaction (FOR KEY SHARE), so: attach first, the delete waits for it, then
+the database empties the new row's link (or deletes the row and its tag with the
+interaction); delete first, the attach waits, then finds nothing: reference_not_found (or no
+such interaction). Neither ever fails on a foreign key."""
 
 import threading
 
@@ -12,7 +13,7 @@ from django.db import connection, transaction
 from checkpoints import services as checkpoint_services
 from checkpoints.models import Checkpoint
 from interactions import services
-from interactions.models import InteractionCheckpoint, InteractionTag
+from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 from tests.conftest import in_thread, wait_until_blocked
 
 pytestmark = [
@@ -94,3 +95,64 @@ def test_an_attach_waits_for_the_delete_then_finds_nothing(setup):
     assert outcome["attach"] == services.AttachResult(services.REFERENCE_NOT_FOUND), outcome
     assert not InteractionCheckpoint.objects.filter(interaction=interaction).exists()
     assert not InteractionTag.objects.filter(interaction=interaction).exists()
+
+
+def test_deleting_the_interaction_waits_for_the_attach_then_takes_it_all(setup):
+    """As the admin deletes an interaction: the database deletes its rows and its tags."""
+    interaction, checkpoint = setup
+    attached, release, outcome = threading.Event(), threading.Event(), {}
+
+    def attach_and_hold():
+        with transaction.atomic():
+            result = services.attach_checkpoint(interaction.pk, checkpoint_id=checkpoint.pk)
+            attached.set()
+            release.wait(timeout=60)
+        return result
+
+    attach = in_thread(attach_and_hold, outcome, "attach")
+    assert attached.wait(timeout=60)
+    delete = in_thread(interaction.delete, outcome, "delete")
+    try:
+        wait_until_blocked(outcome, "delete")
+        assert "delete" not in outcome, "the delete did not wait for the attach"
+    finally:
+        release.set()
+    attach.join(timeout=60)
+    delete.join(timeout=60)
+
+    assert outcome["attach"].created, outcome
+    assert outcome["delete"] == (1, {"interactions.Interaction": 1}), outcome
+    assert not InteractionCheckpoint.objects.exists()
+    assert not InteractionTag.objects.exists()
+    assert Checkpoint.objects.filter(pk=checkpoint.pk).exists()
+
+
+def test_an_attach_waits_for_the_interactions_delete_then_finds_no_interaction(setup):
+    interaction, checkpoint = setup
+    deleted, release, outcome = threading.Event(), threading.Event(), {}
+    interaction_id = interaction.pk
+
+    def delete_and_hold():
+        with transaction.atomic():
+            interaction.delete()
+            deleted.set()
+            release.wait(timeout=60)
+
+    delete = in_thread(delete_and_hold, outcome, "delete")
+    assert deleted.wait(timeout=60)
+    attach = in_thread(
+        lambda: services.attach_checkpoint(interaction_id, checkpoint_id=checkpoint.pk),
+        outcome,
+        "attach",
+    )
+    try:
+        wait_until_blocked(outcome, "attach")
+    finally:
+        release.set()
+    delete.join(timeout=60)
+    attach.join(timeout=60)
+
+    assert outcome["delete"] is None, outcome
+    assert isinstance(outcome["attach"], Interaction.DoesNotExist), outcome
+    assert not InteractionCheckpoint.objects.exists()
+    assert not InteractionTag.objects.exists()
