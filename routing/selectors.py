@@ -37,6 +37,8 @@ class RoutingRead:
     nodes: ReadNodes
 
     def __getattr__(self, name: str):
+        if name in ("routing", "nodes"):  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
         return getattr(self.routing, name)
 
 
