@@ -78,6 +78,8 @@ def sqlite_server():
     run("manage.py", "migrate", "--no-input", "-v", "0")
     token, interaction_id = run("manage.py", "shell", "-v", "0", "-c", SEED_SCRIPT).split()
     port = free_port()
+    # The server's log goes to a file: a pipe nobody reads would fill and block the workers.
+    log = (workdir / "gunicorn.log").open("wb")
     server = subprocess.Popen(
         [
             str(gunicorn),
@@ -89,7 +91,7 @@ def sqlite_server():
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         deadline = time.monotonic() + 30
@@ -99,7 +101,7 @@ def sqlite_server():
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()}")
+                    pytest.fail(f"gunicorn did not start: {(workdir / 'gunicorn.log').read_text()}")
                 time.sleep(0.1)
         yield (
             f"http://127.0.0.1:{port}",
@@ -114,4 +116,5 @@ def sqlite_server():
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        log.close()
         shutil.rmtree(workdir, ignore_errors=True)
