@@ -74,7 +74,8 @@ class Interaction(models.Model):
 class InteractionTag(models.Model):
     """One entry of an interaction's tag list; the id keeps the order tags were added in."""
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="tags")
+    # Deleted with its interaction by the database, like its attached checkpoints.
+    interaction = models.ForeignKey(Interaction, on_delete=models.DB_CASCADE, related_name="tags")
     name = models.CharField(max_length=ALIAS_MAX_LENGTH)
 
     class Meta:
@@ -91,12 +92,14 @@ class InteractionTag(models.Model):
 class InteractionCheckpoint(models.Model):
     """A checkpoint attached to an interaction, as it was when attached."""
 
+    # The database keeps these links (ON DELETE in the foreign keys), not Django's collector:
+    # an attach racing the checkpoint's deletion cannot slip between its reads and writes.
     interaction = models.ForeignKey(
-        Interaction, on_delete=models.CASCADE, related_name="attached_checkpoints"
+        Interaction, on_delete=models.DB_CASCADE, related_name="attached_checkpoints"
     )
     checkpoint = models.ForeignKey(
         Checkpoint,
-        on_delete=models.SET_NULL,
+        on_delete=models.DB_SET_NULL,
         null=True,
         blank=True,
         related_name="attachments",

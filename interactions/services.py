@@ -117,7 +117,13 @@ def _attach_sql(vendor: str, key: str) -> str:
     """The attach in one statement: copy the checkpoint found by ``key`` (reference or id)
     into a new attached row, if the interaction exists, ignoring a conflict with the
     attach-once constraint; return the new row. PostgreSQL and SQLite (3.35+) both run it;
-    names come from the models. ``vendor`` keys the cache by database."""
+    names come from the models. ``vendor`` keys the cache by database.
+
+    On PostgreSQL the statement locks the checkpoint and the interaction it reads (``FOR KEY
+    SHARE``, the lock the foreign-key checks take at commit anyway): a concurrent delete
+    then either waits for the attach (and the database sets the new row's link null) or,
+    committed first, leaves nothing to read, so nothing is inserted, never a row whose
+    foreign key fails. SQLite serializes writers: nothing can be deleted meanwhile."""
     quote = connection.ops.quote_name
     attached = InteractionCheckpoint._meta
     checkpoint = Checkpoint._meta
@@ -138,11 +144,15 @@ def _attach_sql(vendor: str, key: str) -> str:
     )
     conflict = ", ".join(column(attached, name) for name in ("interaction", "checkpoint"))
     returned = ", ".join(column(attached, name) for name in ("id", "checkpoint", *copied))
+    lock_interaction, lock_checkpoint = (
+        (" FOR KEY SHARE", " FOR KEY SHARE OF c") if vendor == "postgresql" else ("", "")
+    )
     return (
         f"INSERT INTO {quote(attached.db_table)} ({columns}) "
         f"SELECT {selected} FROM {quote(checkpoint.db_table)} c "
         f"WHERE c.{column(checkpoint, key)} = %s AND EXISTS (SELECT 1 FROM "
-        f"{quote(interaction.db_table)} i WHERE i.{column(interaction, 'id')} = %s) "
+        f"{quote(interaction.db_table)} i WHERE i.{column(interaction, 'id')} = %s"
+        f"{lock_interaction}){lock_checkpoint} "
         f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returned}"
     )
 

@@ -119,7 +119,7 @@ class InteractionPageMixin(generic.ModelViewMixin):
         return {
             "interaction": interaction,
             "attached": attached,
-            "tags": list(interaction.tags.all()),
+            "tags": selectors.journey_tags(interaction),
             "variables": variables,
             "journey_url": reverse(
                 "interactions:interaction_journey", kwargs={"pk": interaction.pk}

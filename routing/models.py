@@ -43,9 +43,10 @@ class Node(models.Model):
         ADD_CHECKPOINT = "add_checkpoint", "Add a checkpoint"
         END = "end", "End"
 
-    routing = models.ForeignKey(SmartRouting, on_delete=models.CASCADE, related_name="nodes")
+    # ON DELETE held by the database (a model may not mix database and Python variants).
+    routing = models.ForeignKey(SmartRouting, on_delete=models.DB_CASCADE, related_name="nodes")
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self", on_delete=models.DB_CASCADE, null=True, blank=True, related_name="children"
     )
     outcome = models.CharField(
         "Outcome",
@@ -68,7 +69,7 @@ class Node(models.Model):
     value = models.TextField("Value", blank=True, default="", validators=[validate_clean_text])
     checkpoint = models.ForeignKey(
         Checkpoint,
-        on_delete=models.SET_NULL,
+        on_delete=models.DB_SET_NULL,
         null=True,
         blank=True,
         related_name="routing_actions",

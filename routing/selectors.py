@@ -1,13 +1,15 @@
-"""Smart Routing reads shared by pages and the API: lists, where-used and the interactions a
-run may use."""
+"""Smart Routing reads shared by pages and the API: lists, one routing whole, where-used and
+the interactions a run may use."""
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from checkpoint_maker.permissions import restrict_to_permitted
+from checkpoint_maker.validators import MAX_ID
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction
 from routing.models import Node, SmartRouting
@@ -18,6 +20,40 @@ TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 def search_routings(queryset: QuerySet[SmartRouting], text: str) -> QuerySet[SmartRouting]:
     text = text.strip()
     return queryset.filter(Q(name__icontains=text)) if text else queryset
+
+
+@dataclass(frozen=True)
+class ReadNodes:
+    """Stands for ``routing.nodes`` once its nodes are read: ``all()`` makes no query."""
+
+    nodes: tuple[Node, ...]
+
+    def all(self) -> list[Node]:
+        return list(self.nodes)
+
+
+@dataclass(frozen=True)
+class RoutingRead:
+    """A routing with the nodes one statement read with it. It reads like the SmartRouting
+    (its fields; ``nodes.all()`` gives those nodes), so the API serializer shows that state."""
+
+    routing: SmartRouting
+    nodes: ReadNodes
+
+    def __getattr__(self, name: str):
+        if name in ("routing", "nodes"):  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
+        return getattr(self.routing, name)
+
+
+def routing_with_tree(pk: int) -> RoutingRead | None:
+    """A routing and its whole tree from one statement (its nodes joined with it), so a
+    concurrent delete or tree replacement shows entirely or not at all. None when there is
+    no such routing: a routing always has its start node."""
+    if not 0 < pk <= MAX_ID:
+        return None
+    nodes = tuple(Node.objects.select_related("routing").filter(routing_id=pk).order_by("id"))
+    return RoutingRead(nodes[0].routing, ReadNodes(nodes)) if nodes else None
 
 
 def code_may_render_to(code: str, reference: str) -> bool:

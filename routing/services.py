@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from checkpoint_maker.services import bulk_delete
+from checkpoints.models import Checkpoint
 from interactions.services import ActionRecord
 from routing.models import Node, SmartRouting
 from routing.rules import node_field_errors, outcome_error
@@ -29,6 +30,31 @@ def _specs(tree: dict[str, Any] | None) -> list[NodeSpec]:
         raise ValidationError({"tree": error.errors}) from error
 
 
+def _lock_checkpoints(ids: set[int]) -> set[int]:
+    """Those of ``ids`` that still exist, locked until the transaction ends (on PostgreSQL;
+    SQLite runs one writer at a time): a delete of one waits for the nodes that name it to
+    be saved, and the database then empties their links, instead of the save failing on a
+    foreign key. No query without ids."""
+    if not ids:
+        return set()
+    locked = Checkpoint.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    return set(locked.values_list("pk", flat=True))
+
+
+def _lock_chosen_checkpoints(specs: list[NodeSpec]) -> None:
+    """Lock the checkpoints the tree chooses; one deleted since the tree was validated is
+    the same error as an unknown one."""
+    chosen = [spec for spec in specs if spec.checkpoint_id is not None]
+    found = _lock_checkpoints({spec.checkpoint_id for spec in chosen})
+    errors = [
+        f"{spec.path}.checkpoint: no checkpoint with id {spec.checkpoint_id}"
+        for spec in chosen
+        if spec.checkpoint_id not in found
+    ]
+    if errors:
+        raise ValidationError({"tree": errors})
+
+
 def create_routing(
     *, name: str, channel: str, description: str = "", tree: dict[str, Any] | None = None
 ) -> SmartRouting:
@@ -37,6 +63,7 @@ def create_routing(
     _clean_routing(routing)
     specs = _specs(tree)
     with transaction.atomic():
+        _lock_chosen_checkpoints(specs)
         routing.save()
         replace_tree(routing, specs)
     return routing
@@ -60,6 +87,8 @@ def update_routing(
     _clean_routing(routing)
     specs = _specs(tree) if tree is not None else None
     with transaction.atomic():
+        if specs is not None:
+            _lock_chosen_checkpoints(specs)
         routing.save()
         if specs is not None:
             replace_tree(routing, specs)
@@ -103,6 +132,8 @@ def _save_node(node: Node) -> Node:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
+            if node.checkpoint_id is not None and not _lock_checkpoints({node.checkpoint_id}):
+                raise ValidationError({"checkpoint": ["This checkpoint no longer exists."]})
             node.save()
     except IntegrityError as error:
         raise ValidationError(

@@ -1,7 +1,11 @@
 """Shared fixtures: users with the Maker's typical roles, clients logged in as them."""
 
+import threading
+import time
+
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from checkpoints.models import Checkpoint
@@ -93,6 +97,60 @@ def make_checkpoints(db):
 def new_attach_queries() -> int:
     """Queries of an attach that creates a row of a checkpoint with an alias: one statement
     on PostgreSQL (row and tag together), the row then the tag elsewhere."""
-    from django.db import connection
-
     return 1 if connection.vendor == "postgresql" else 2
+
+
+class WriteBetweenReads:
+    """Runs ``write`` once between two reads of one answer: right before the SELECT naming
+    ``table`` that follows the ``after``-th one (on this connection), when the earlier ones
+    are read to the end, as if another request committed it then. Each statement sees every
+    write made before it (READ COMMITTED on PostgreSQL, autocommit on SQLite), so this is the
+    interleaving of a concurrent commit, made deterministic. ``selects`` counts the SELECTs
+    naming ``table``; ``written`` says whether ``write`` ran (never with ``after=None``)."""
+
+    def __init__(self, table: str, write, after: int | None):
+        self.table, self.write, self.after = table, write, after
+        self.selects, self.written = 0, False
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.written or not sql.lstrip().startswith("SELECT") or self.table not in sql:
+            return execute(sql, params, many, context)
+        if self.selects == self.after:
+            self.written = True
+            self.write()
+        self.selects += 1
+        return execute(sql, params, many, context)
+
+
+def in_thread(work, outcome: dict, key: str) -> threading.Thread:
+    """Run ``work`` in a thread with its own database connection; its result or its error
+    lands in ``outcome[key]``."""
+
+    def run():
+        try:
+            outcome[key] = work()
+        except Exception as error:  # reported by the test
+            outcome[key] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def wait_until_blocked(outcome: dict, key: str) -> None:
+    """Until another connection of this test database waits for a row lock (or ``key`` has
+    an outcome: it did not wait)."""
+    name = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        for _ in range(600):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                "AND wait_event_type = 'Lock'",
+                [name],
+            )
+            if cursor.fetchone()[0] or key in outcome:
+                return
+            time.sleep(0.05)
+    pytest.fail("the other connection neither waited nor finished")

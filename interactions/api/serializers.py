@@ -18,7 +18,7 @@ from checkpoint_maker.validators import (
     validate_variables,
 )
 from checkpoints.validators import REFERENCE_MAX_LENGTH
-from interactions import services
+from interactions import selectors, services
 from interactions.models import Interaction, InteractionCheckpoint
 
 ACTION_LABEL_MAX_LENGTH = InteractionCheckpoint._meta.get_field("action_label").max_length
@@ -100,7 +100,7 @@ class InteractionSerializer(ModelSerializer):
         read_only_fields = ["id", "status", "started_at", "ended_at"]
 
     def get_tags(self, interaction: Interaction) -> list[str]:
-        return [tag.name for tag in interaction.tags.all()]
+        return selectors.journey_tags(interaction)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, interaction: Interaction) -> str:

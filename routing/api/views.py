@@ -3,8 +3,8 @@ runner.
 
 Rights come from ModelRights (role-wide or per routing through django-guardian); a run also
 needs ``interactions.add_interactioncheckpoint``. The Smart licence gate is the middleware's
-(the ``routing`` namespace). Reading a routing costs one query for the routing and one for
-all its nodes; a list page prefetches the nodes of all its routings in one query.
+(the ``routing`` namespace). Reading a routing is one statement (its nodes joined with it,
+so it shows one state); a list page prefetches the nodes of all its routings in one query.
 """
 
 from dataclasses import asdict
@@ -25,7 +25,7 @@ from checkpoint_maker.api import (
 from interactions.api.permissions import MayAttachCheckpoints
 from interactions.api.serializers import AttachedCheckpointSerializer
 from interactions.models import Interaction
-from routing import services
+from routing import selectors, services
 from routing.api.serializers import (
     RunRequestSerializer,
     RunResultSerializer,
@@ -104,6 +104,14 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
         if getattr(self, "action", None) == "run":
             return [ModelRights(), MayAttachCheckpoints()]
         return super().get_permissions()
+
+    def retrieve(self, request, *args, **kwargs):
+        """The routing and its tree as one statement read them (routing.selectors)."""
+        found = selectors.routing_with_tree(int(self.kwargs["pk"]))
+        if found is None:
+            raise exceptions.NotFound()
+        self.check_object_permissions(request, found.routing)
+        return Response(self.get_serializer(found).data)
 
     def perform_create(self, serializer):
         serializer.instance = services.create_routing(**serializer.validated_data)

@@ -4,12 +4,17 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from checkpoints import services
 from checkpoints.models import Checkpoint
 from checkpoints.validators import REFERENCE_UNIQUE_MESSAGE
+from interactions.models import InteractionCheckpoint
+from interactions.services import attach_checkpoint, create_interaction
+from routing.models import Node
+from routing.services import create_routing
 from tests.conftest import checkpoint_perms
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +95,40 @@ def test_bulk_delete_that_fails_midway_changes_nothing(full_user, make_checkpoin
     ):
         services.bulk_delete_checkpoints(user=full_user, ids=ids)
     assert sorted(Checkpoint.objects.values_list("pk", flat=True)) == sorted(ids)
+
+
+def _use(checkpoints, attached: int, chosen: int) -> None:
+    """Attach each checkpoint to ``attached`` interactions and choose it in ``chosen``
+    Smart Routing actions."""
+    for checkpoint in checkpoints:
+        for _ in range(attached):
+            attach_checkpoint(create_interaction(channel="voice").pk, checkpoint_id=checkpoint.pk)
+        for _ in range(chosen):
+            step = {"kind": "add_checkpoint", "checkpoint": checkpoint.pk}
+            tree = {"kind": "start", "branches": {"next": step}}
+            create_routing(name="R", channel="voice", tree=tree)
+
+
+def test_bulk_delete_costs_the_same_whatever_uses_the_checkpoints(full_user, make_checkpoints):
+    """The database empties the links (ON DELETE SET NULL): Django neither reads nor
+    updates the attached rows and the actions (one DELETE for all the checkpoints), and the
+    history keeps its copies."""
+    assert full_user.has_perm("checkpoints.delete_checkpoint")  # rights read once per user
+    queries = []
+    for attached, chosen in ((1, 1), (150, 3)):
+        batch = make_checkpoints(2, prefix=f"used{attached}")
+        _use(batch, attached, chosen)
+        ids = [checkpoint.pk for checkpoint in batch]
+        with CaptureQueriesContext(connection) as captured:
+            assert services.bulk_delete_checkpoints(user=full_user, ids=ids) == 2
+        queries.append([query["sql"] for query in captured])
+        rows = InteractionCheckpoint.objects.filter(reference__startswith=f"used{attached}_")
+        assert rows.count() == 2 * attached
+        assert not rows.filter(checkpoint__isnull=False).exists()
+    assert len(queries[0]) == len(queries[1]), queries
+    touching_uses = [sql for sql in queries[1] if "interactions_" in sql or "routing_" in sql]
+    assert touching_uses == []
+    assert len([sql for sql in queries[1] if sql.startswith("DELETE")]) == 1
+    actions = Node.objects.filter(kind="add_checkpoint")
+    assert actions.count() == 2 * (1 + 3)
+    assert not actions.filter(checkpoint__isnull=False).exists()

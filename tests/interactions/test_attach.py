@@ -551,9 +551,9 @@ def test_journey_list_has_a_fixed_query_count(
     runtime, interaction, checkpoint, count, django_assert_num_queries
 ):
     _seed(interaction, count)
-    # Token and user, view rights (user's and roles': 2), the interaction, its tags and its
-    # checkpoints.
-    with django_assert_num_queries(1 + 2 + 3):
+    # Token and user, view rights (user's and roles': 2), the interaction (with its tags) and
+    # its checkpoints.
+    with django_assert_num_queries(1 + 2 + 2):
         rows = runtime.get(attach_url(interaction.pk)).json()
     assert len(rows) == count - 1
 

@@ -3,43 +3,27 @@
 On PostgreSQL: pytest-django's ``live_server`` (a threaded server, one database connection per
 request thread) and 16 client threads released together. On SQLite the test database is in
 memory and shared by the live server's threads, which would prove nothing; the SQLite case is
-covered by starting gunicorn (several worker processes) on a temporary SQLite file database.
+covered by starting gunicorn (several worker processes) on a temporary SQLite file database
+(``sqlite_server`` in conftest.py). Deleting a checkpoint while it is attached:
+test_delete_race.py.
 """
 
 import http.client
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
-import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import InteractionCheckpoint, InteractionTag
 from tests.conftest import make_user
+from tests.interactions.conftest import postgres_only
 
 CLIENTS = 16
-ROOT = Path(__file__).resolve().parents[2]
 ATTACH_RIGHT = "interactions.add_interactioncheckpoint"
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason=(
-        "concurrency over live_server needs PostgreSQL (set DATABASE_URL); the SQLite test "
-        "database is in memory and shared by the server threads"
-    ),
-)
 
 
 def attach_concurrently(base_url: str, token: str, interaction_id: int, bodies: list[dict]):
@@ -128,20 +112,6 @@ def test_different_concurrent_attaches_all_land(live_server, seeded):
 
 # --- SQLite (a file database, WAL, several gunicorn worker processes) ------------------------
 
-SEED_SCRIPT = """
-from rest_framework.authtoken.models import Token
-from checkpoints.models import Checkpoint
-from interactions import services
-from tests.conftest import make_user
-
-user = make_user("runtime", ["interactions.add_interactioncheckpoint"])
-token = Token.objects.create(user=user).key
-interaction = services.create_interaction(channel="voice")
-for i in range(8):
-    Checkpoint.objects.create(name=f"Step {i}", reference=f"step_{i}", alias=f"tag{i}")
-print(token, interaction.pk)
-"""
-
 COUNT_SCRIPT = """
 import json
 from interactions.models import InteractionCheckpoint, InteractionTag
@@ -150,81 +120,6 @@ print(json.dumps({
     "tags": sorted(InteractionTag.objects.values_list("name", flat=True)),
 }))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def sqlite_server():
-    """gunicorn (4 workers) on a fresh, migrated SQLite file database; yields
-    (base url, token, interaction id, run(script) -> stdout)."""
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    if not gunicorn.exists():
-        pytest.skip(f"gunicorn is not installed beside {sys.executable}")
-    workdir = Path(tempfile.mkdtemp(prefix="cm-sqlite-concurrency-"))
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
-        SQLITE_PATH=str(workdir / "db.sqlite3"),
-        DJANGO_SETTINGS_MODULE="tests.settings",
-        SMART_LICENCE="on",
-        PYTHONPATH=str(ROOT),
-    )
-
-    def run(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    run("manage.py", "migrate", "--no-input", "-v", "0")
-    token, interaction_id = run("manage.py", "shell", "-v", "0", "-c", SEED_SCRIPT).split()
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "checkpoint_maker.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=4",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()}")
-                time.sleep(0.1)
-        yield (
-            f"http://127.0.0.1:{port}",
-            token,
-            int(interaction_id),
-            lambda script: json.loads(run("manage.py", "shell", "-v", "0", "-c", script)),
-        )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_concurrent_attaches_on_a_sqlite_file_database(sqlite_server):

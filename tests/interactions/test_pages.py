@@ -336,14 +336,14 @@ def test_details_query_count_does_not_grow_with_rows(
     client.force_login(make_user("counter", [VIEW, VIEW_CHECKPOINT]))
     client.get(detail_url(one))  # warms the content types cache
     for interaction, rows in ((one, 1), (thirty, 30)):
-        # session, user, interaction, tags, attached rows with their checkpoints, the user's
-        # rights and their roles' rights, then the Modify/Delete checks per object (2 each)
-        # and the menu's per-object grants.
-        with django_assert_num_queries(12):
+        # session, user, interaction with its tags, attached rows with their checkpoints and
+        # the tags, the user's rights and their roles' rights, then the Modify/Delete checks
+        # per object (2 each) and the menu's per-object grants.
+        with django_assert_num_queries(11):
             response = client.get(detail_url(interaction))
         assert data_links(response.text) == rows
         # The fragment: no menu, no Modify/Delete checks.
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             assert client.get(journey_url(interaction)).status_code == 200
 
 
@@ -361,7 +361,7 @@ def test_details_query_count_with_per_object_rights(
     client.get(detail_url(one))
     counts = []
     for interaction in (one, thirty):
-        with django_assert_num_queries(15) as captured:
+        with django_assert_num_queries(14) as captured:
             response = client.get(detail_url(interaction))
         counts.append(len(captured))
         assert data_links(response.text) == 1  # only the checkpoint the user may read

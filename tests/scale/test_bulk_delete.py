@@ -49,12 +49,17 @@ def api(request, db):
         user = User.objects.create_superuser("root", password="pass-for-tests-1")
     else:
         user = make_user("deleter", checkpoint_perms("full"))
-    client = APIClient()
-    client.force_authenticate(user)
+    def client() -> APIClient:
+        """A client as a new request sees the user: rights not yet read."""
+        api = APIClient()
+        api.force_authenticate(User.objects.get(pk=user.pk))
+        return api
+
     return client
 
 
 def delete_queries(api, checkpoints: list[Checkpoint]) -> int:
+    api = api()
     with CaptureQueriesContext(connection) as captured:
         response = api.post(
             "/api/v1/checkpoints/bulk-delete/",
