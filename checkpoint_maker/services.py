@@ -35,7 +35,8 @@ def bulk_delete[M: models.Model](
         raise ValidationError({"ids": [f"No {name} with id {listed}."]})
     with transaction.atomic():
         selected = model._default_manager.filter(pk__in=wanted)
-        objects = list(selected.select_for_update())
+        # Locked in id order, so two overlapping bulk deletes queue instead of deadlocking.
+        objects = list(selected.order_by("pk").select_for_update())
         missing = wanted - {obj.pk for obj in objects}
         if missing:
             listed = ", ".join(str(pk) for pk in sorted(missing))

@@ -49,6 +49,7 @@ def api(request, db):
         user = User.objects.create_superuser("root", password="pass-for-tests-1")
     else:
         user = make_user("deleter", checkpoint_perms("full"))
+
     def client() -> APIClient:
         """A client as a new request sees the user: rights not yet read."""
         api = APIClient()
