@@ -56,6 +56,22 @@ def resolve_action(action_id: int) -> ActionRecord | None:
     return None if _action_resolver is None else _action_resolver(action_id)
 
 
+# The attached row as the attach statement and its parameters give it (Model.from_db order).
+ATTACHED_FIELDS = (
+    "id",
+    "interaction_id",
+    "checkpoint_id",
+    "name",
+    "reference",
+    "alias",
+    "attached_at",
+    "routing_id",
+    "routing_name",
+    "action_id",
+    "action_label",
+)
+
+
 @dataclass(frozen=True)
 class AttachResult:
     outcome: Literal["ok", "reference_not_found"]
@@ -265,19 +281,21 @@ def attach_checkpoint(
     if inserted is None:
         return _already_attached(interaction_id, reference=reference, checkpoint_id=checkpoint_id)
     row_id, attached_checkpoint_id, name, recorded_reference, alias = inserted
-    row = InteractionCheckpoint(
-        id=row_id,
-        interaction_id=interaction_id,
-        checkpoint_id=attached_checkpoint_id,
-        name=name,
-        reference=recorded_reference,
-        alias=alias,
-        attached_at=attached_at,
-        routing_id=action.routing_id,
-        routing_name=routing_name,
-        action_id=action.action_id,
-        action_label=action_label,
+    row = InteractionCheckpoint.from_db(
+        connection.alias,
+        ATTACHED_FIELDS,
+        (
+            row_id,
+            interaction_id,
+            attached_checkpoint_id,
+            name,
+            recorded_reference,
+            alias,
+            attached_at,
+            action.routing_id,
+            routing_name,
+            action.action_id,
+            action_label,
+        ),
     )
-    row._state.adding = False
-    row._state.db = connection.alias
     return AttachResult(OK, created=True, attachment=row)

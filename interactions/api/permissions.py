@@ -4,11 +4,12 @@ The attach endpoint is the runtime's hot path. Django's ``user.has_perm`` (Model
 every right of the user and every right of the user's roles, in two ORM queries, to answer one
 question. Here that one question is one small SQL ``EXISTS``: does the user hold the right
 directly or through a role (a group)? ``TokenAuthenticationWithRight`` asks it inside DRF's
-token query (the token, its user and the answer in one query); ``HoldsRoleWideRight`` asks it
-on its own for other authentication (a session). The rule is ModelBackend's: an active user's
-own rights and the rights of the user's groups; a superuser holds every right. It is read from
-the database on every request, never cached across requests. django-guardian's per-object
-grants do not apply: attaching creates the row, there is no object yet to hold a right on.
+token query (the token, its user and the answer in one query); for other authentication (a
+session) ``HoldsRoleWideRight`` asks Django's ``user.has_perm``. The rule is ModelBackend's:
+an active user's own rights and the rights of the user's groups; a superuser holds every
+right. It is read from the database on every request, never cached across requests.
+django-guardian's per-object grants do not apply: attaching creates the row, there is no
+object yet to hold a right on.
 """
 
 from functools import cache
@@ -83,8 +84,8 @@ def role_wide_right_sql(user_id_sql: str) -> str:
 
 
 def holds_role_wide_right(user, permission: str) -> bool:
-    """``user.has_perm(permission)`` for a model permission held role-wide, in one query
-    (none for a superuser, none when the token authentication already read it)."""
+    """``user.has_perm(permission)`` for a model permission held role-wide: no query when the
+    token authentication already read it with the token, else Django's own check."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
@@ -92,15 +93,7 @@ def holds_role_wide_right(user, permission: str) -> bool:
     read = getattr(user, RIGHTS_READ_WITH_TOKEN, {})
     if permission in read:
         return read[permission]
-    if hasattr(user, "_perm_cache"):  # ModelBackend already read every right of the user
-        return user.has_perm(permission)
-    app_label, codename = permission.split(".")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {role_wide_right_sql('%s')}",
-            [user.pk, app_label, codename, user.pk, app_label, codename],
-        )
-        return bool(cursor.fetchone()[0])
+    return user.has_perm(permission)
 
 
 class TokenAuthenticationWithRight(TokenAuthentication):

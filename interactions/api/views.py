@@ -8,6 +8,7 @@ the runtime's hot path: one query reads the token, its user and the attach right
 goes through a lean serializer.
 """
 
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -36,7 +37,7 @@ from interactions.api.serializers import (
     ReferenceNotFoundSerializer,
 )
 from interactions.filters import InteractionFilterSet
-from interactions.models import Interaction
+from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 
 
 def errors(*codes: int) -> dict:
@@ -108,10 +109,11 @@ class InteractionViewSet(
         self.perform_create(serializer)
         # A new interaction has no tags nor checkpoints yet: no need to read them back.
         interaction = serializer.instance
-        interaction._prefetched_objects_cache = {
-            "tags": interaction.tags.none(),
-            "attached_checkpoints": interaction.attached_checkpoints.none(),
-        }
+        prefetch_related_objects(
+            [interaction],
+            Prefetch("tags", queryset=InteractionTag.objects.none()),
+            Prefetch("attached_checkpoints", queryset=InteractionCheckpoint.objects.none()),
+        )
         return Response(self.get_serializer(interaction).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
