@@ -8,7 +8,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
@@ -58,10 +57,8 @@ class InteractionFilterSet(django_filters.FilterSet):
         ]
 
     def filter_checkpoint(self, queryset, name, value):
-        attached = InteractionCheckpoint.objects.filter(
-            interaction=OuterRef("pk"), reference=value.strip()
-        )
-        return queryset.filter(Exists(attached))
+        attached = InteractionCheckpoint.objects.filter(reference=value.strip())
+        return queryset.filter(pk__in=attached.values("interaction_id"))
 
     def filter_started_from(self, queryset, name, value):
         return queryset.filter(started_at__gte=start_of_day(value))
@@ -70,5 +67,5 @@ class InteractionFilterSet(django_filters.FilterSet):
         return queryset.filter(started_at__lt=start_of_day(value + datetime.timedelta(days=1)))
 
     def filter_tag(self, queryset, name, value):
-        tagged = InteractionTag.objects.filter(interaction=OuterRef("pk"), name=value.strip())
-        return queryset.filter(Exists(tagged))
+        tagged = InteractionTag.objects.filter(name=value.strip())
+        return queryset.filter(pk__in=tagged.values("interaction_id"))
