@@ -14,7 +14,7 @@ class RoutingConfig(AppConfig):
         from checkpoint_maker.menu import MenuItem, register
         from checkpoints.models import Checkpoint
         from interactions.services import register_action_resolver
-        from routing import services, views
+        from routing import hooks, services
         from routing.models import SmartRouting
 
         register(
@@ -28,9 +28,9 @@ class RoutingConfig(AppConfig):
         )
         # Brief §4, on the checkpoint pages: where it is used, and what deleting it or
         # changing its reference does to the routing actions that use it.
-        register_detail_panel(Checkpoint, views.checkpoint_where_used_panel)
-        register_delete_warning(Checkpoint, views.checkpoint_delete_warnings)
-        register_edit_warning(Checkpoint, views.checkpoint_edit_warnings)
-        register_delete_warning(SmartRouting, views.routing_delete_warnings)
+        register_detail_panel(Checkpoint, hooks.checkpoint_where_used_panel)
+        register_delete_warning(Checkpoint, hooks.checkpoint_delete_warnings)
+        register_edit_warning(Checkpoint, hooks.checkpoint_edit_warnings)
+        register_delete_warning(SmartRouting, hooks.routing_delete_warnings)
         # An attach through the API may name the action (node) that set the checkpoint.
         register_action_resolver(services.resolve_action)

@@ -1,5 +1,5 @@
-"""Smart Routing reads shared by pages and the API: lists, one routing whole, where-used and
-the interactions a run may use."""
+"""Smart Routing reads shared by pages and the API: lists, one routing whole, where-used, the
+checkpoint a rendered reference names and the interactions a run may use."""
 
 import re
 from collections.abc import Iterable
@@ -13,6 +13,7 @@ from checkpoint_maker.validators import MAX_ID
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction
 from routing.models import Node, SmartRouting
+from routing.rules import can_be_a_reference
 
 TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 
@@ -96,6 +97,14 @@ def codes_using_reference(reference: str) -> list[Node]:
         for node in actions.select_related("routing")
         if code_may_render_to(node.reference_code, reference)
     ]
+
+
+def checkpoint_with_reference(reference: str | None) -> Checkpoint | None:
+    """The checkpoint whose reference is ``reference`` (a rendered reference code), or None:
+    no query when the text cannot be a reference at all."""
+    if not can_be_a_reference(reference):
+        return None
+    return Checkpoint.objects.filter(reference=reference).first()
 
 
 def variables_set_by(routing: SmartRouting) -> set[str]:

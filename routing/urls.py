@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import run_views, views
+from routing import node_views, run_views, views
 
 app_name = "routing"
 
@@ -17,7 +17,9 @@ urlpatterns = [
     ),
     path("<int:pk>/delete/", views.SmartRoutingDeleteView.as_view(), name="smartrouting_delete"),
     path("<int:pk>/run/", run_views.SmartRoutingRunView.as_view(), name="smartrouting_run"),
-    path("<int:pk>/nodes/<int:parent>/add/", views.NodeAddView.as_view(), name="node_add"),
-    path("<int:pk>/nodes/<int:node>/edit/", views.NodeEditView.as_view(), name="node_edit"),
-    path("<int:pk>/nodes/<int:node>/delete/", views.NodeDeleteView.as_view(), name="node_delete"),
+    path("<int:pk>/nodes/<int:parent>/add/", node_views.NodeAddView.as_view(), name="node_add"),
+    path("<int:pk>/nodes/<int:node>/edit/", node_views.NodeEditView.as_view(), name="node_edit"),
+    path(
+        "<int:pk>/nodes/<int:node>/delete/", node_views.NodeDeleteView.as_view(), name="node_delete"
+    ),
 ]
