@@ -71,8 +71,9 @@ def duplicate_checkpoint(
 
 
 def delete_checkpoints(checkpoints: QuerySet[Checkpoint]) -> None:
-    """Delete checkpoints in one statement. The interactions' history keeps its copies: the
-    database empties their link (and the Smart Routing actions' link) itself."""
+    """Delete checkpoints in one statement, whatever their history: the interactions' rows
+    are not touched (they keep their copies; reads answer their link as empty) and the
+    database empties the Smart Routing actions' links itself."""
     checkpoints.delete()
 
 

@@ -1,9 +1,12 @@
 """Interactions and the checkpoints attached to them at runtime.
 
 An attached checkpoint keeps its own copy of what it recorded (name, reference, alias, time,
-routing and action), so renaming or deleting the checkpoint never rewrites history: the link
-to the checkpoint simply becomes empty. Ids and names of the routing and the action are
-recorded as plain values: ``interactions`` never depends on ``routing``.
+routing and action), so renaming or deleting the checkpoint never rewrites history. Deleting a
+checkpoint does not touch its history rows either: their link keeps the deleted checkpoint's id
+(no foreign key constraint; ids are never reused), and every read answers it as empty
+(``live_checkpoint_id``: API.md's null ``checkpoint_id``). So a deletion costs the same
+whether one interaction or a million reached the checkpoint. Ids and names of the routing and
+the action are recorded as plain values: ``interactions`` never depends on ``routing``.
 """
 
 from django.db import models
@@ -92,14 +95,16 @@ class InteractionTag(models.Model):
 class InteractionCheckpoint(models.Model):
     """A checkpoint attached to an interaction, as it was when attached."""
 
-    # The database keeps these links (ON DELETE in the foreign keys), not Django's collector:
-    # an attach racing the checkpoint's deletion cannot slip between its reads and writes.
+    # The database deletes an interaction's rows with it (ON DELETE CASCADE). A checkpoint's
+    # deletion leaves its rows as they are: the link is then a deleted checkpoint's id, which
+    # reads answer as empty (see the module docstring), so nothing rewrites history.
     interaction = models.ForeignKey(
         Interaction, on_delete=models.DB_CASCADE, related_name="attached_checkpoints"
     )
     checkpoint = models.ForeignKey(
         Checkpoint,
-        on_delete=models.DB_SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="attachments",
@@ -117,8 +122,8 @@ class InteractionCheckpoint(models.Model):
         verbose_name = "attached checkpoint"
         ordering = ["attached_at", "id"]
         constraints = [
-            # The attach-once rule. A deleted checkpoint leaves NULL here, and NULLs never
-            # conflict, so history rows of deleted checkpoints all stay.
+            # The attach-once rule. A deleted checkpoint's id is never given again, so its
+            # rows never conflict with a later checkpoint's.
             models.UniqueConstraint(
                 fields=["interaction", "checkpoint"], name="interaction_checkpoint_once"
             ),
@@ -133,5 +138,14 @@ class InteractionCheckpoint(models.Model):
         return f"{self.name} ({self.reference}) on interaction {self.interaction_id}"
 
     @property
+    def live_checkpoint_id(self) -> int | None:
+        """``checkpoint_id`` as API.md answers it: None once the checkpoint is deleted. Rows
+        read for a journey carry their checkpoint (``select_related``: None when it is gone);
+        a row an attach just wrote or found points at a checkpoint it has just read."""
+        if type(self).checkpoint.is_cached(self):
+            return None if self.checkpoint is None else self.checkpoint_id
+        return self.checkpoint_id
+
+    @property
     def checkpoint_deleted(self) -> bool:
-        return self.checkpoint_id is None
+        return self.live_checkpoint_id is None

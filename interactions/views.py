@@ -102,7 +102,7 @@ class InteractionPageMixin(generic.ModelViewMixin):
         licence on, and the right to read them (role-wide or per object; one query at most)."""
         if not smart_licence_active():
             return set()
-        existing = [row.checkpoint for row in attached if row.checkpoint_id is not None]
+        existing = [row.checkpoint for row in attached if not row.checkpoint_deleted]
         return permitted_ids(self.request.user, "view", existing)
 
     def journey_context(self, interaction: Interaction) -> dict:

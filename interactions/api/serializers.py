@@ -51,7 +51,7 @@ class AttachedCheckpointSerializer(serializers.Serializer):
     def to_representation(self, row: InteractionCheckpoint) -> dict:
         return {
             "id": row.pk,
-            "checkpoint_id": row.checkpoint_id,
+            "checkpoint_id": row.live_checkpoint_id,
             "name": row.name,
             "reference": row.reference,
             "alias": row.alias,

@@ -31,7 +31,7 @@ def setup():
     return services.create_interaction(channel="voice"), checkpoint
 
 
-def test_a_delete_waits_for_the_attach_then_empties_its_link(setup):
+def test_a_delete_waits_for_the_attach_then_its_link_reads_empty(setup):
     interaction, checkpoint = setup
     attached, release, outcome = threading.Event(), threading.Event(), {}
 
@@ -56,8 +56,8 @@ def test_a_delete_waits_for_the_attach_then_empties_its_link(setup):
     assert outcome["attach"].created, outcome
     assert outcome["delete"] is None, outcome
     assert not Checkpoint.objects.filter(pk=checkpoint.pk).exists()
-    row = InteractionCheckpoint.objects.get(interaction=interaction)
-    assert (row.pk, row.checkpoint_id, row.name, row.reference, row.alias) == (
+    row = InteractionCheckpoint.objects.select_related("checkpoint").get(interaction=interaction)
+    assert (row.pk, row.live_checkpoint_id, row.name, row.reference, row.alias) == (
         outcome["attach"].attachment.pk,
         None,
         "Opt-in",

@@ -97,7 +97,7 @@ def race_figures(database: str, rounds: list) -> str:
 
 def check_race(checkpoint: dict, attaches: list[dict], deletion: dict, stored: dict) -> None:
     """What API.md and the rule promise, against what was stored: ``stored`` has the round's
-    attached rows (id → [interaction, checkpoint_id, name, reference, alias]), its tags
+    attached rows as read (id → [interaction, checkpoint_id, name, reference, alias]), its tags
     (interaction ids holding the alias) and whether the checkpoint still exists."""
     assert deletion["status"] == 204, deletion
     assert not stored["checkpoint_exists"]
@@ -127,12 +127,15 @@ def check_race(checkpoint: dict, attaches: list[dict], deletion: dict, stored: d
 
 def stored_after_race(checkpoint: dict, interaction_ids: list[int]) -> dict:
     rows = InteractionCheckpoint.objects.filter(interaction_id__in=interaction_ids)
-    fields = ("id", "interaction_id", "checkpoint_id", "name", "reference", "alias")
     tagged = InteractionTag.objects.filter(
         interaction_id__in=interaction_ids, name=checkpoint["alias"]
     )
     return {
-        "rows": {row[0]: list(row[1:]) for row in rows.values_list(*fields)},
+        # As every read answers them: the link of a deleted checkpoint is empty.
+        "rows": {
+            row.pk: [row.interaction_id, row.live_checkpoint_id, row.name, row.reference, row.alias]
+            for row in rows.select_related("checkpoint")
+        },
         "tagged": sorted(tagged.values_list("interaction_id", flat=True)),
         "checkpoint_exists": Checkpoint.objects.filter(pk=checkpoint["id"]).exists(),
     }
