@@ -1,7 +1,7 @@
 """The attach and a delete of its checkpoint or of its interaction, interleaved both ways on
 PostgreSQL, each in its own connection (issue 7, item 2). The attach locks the checkpoint it
 copies and the interaction (FOR KEY SHARE), so: attach first, the delete waits for it, then
-the database empties the new row's link (or deletes the row and its tag with the
+the new row's link reads empty (or the database deletes the row and its tag with the
 interaction); delete first, the attach waits, then finds nothing: reference_not_found (or no
 such interaction). Neither ever fails on a foreign key."""
 
