@@ -10,16 +10,21 @@
 import json
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from checkpoints.models import Checkpoint
-from interactions.models import InteractionCheckpoint
+from interactions.api.serializers import AttachedCheckpointSerializer, AttachRequestSerializer
+from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 
 _attached = InteractionCheckpoint._meta
 _q = connection.ops.quote_name
@@ -75,8 +80,59 @@ def _attach(request, interaction_id: int):
     return JsonResponse({"created": True, "id": row[0]}, status=201)
 
 
+class HasAttachRight(BasePermission):
+    def has_permission(self, request, view):
+        return request.user.has_perm("interactions.add_interactioncheckpoint")
+
+
+class StockAttachView(APIView):
+    """The ORM row: the attach endpoint built the stock way, to print what the hand-written
+    SQL of the real one earns. DRF's TokenAuthentication, ``user.has_perm`` (ModelBackend),
+    the same request serializer, then ORM reads and writes: the checkpoint, the row (the
+    attach-once constraint turning a second attach into the first row) and its tag."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [HasAttachRight]
+    schema = None
+
+    def post(self, request, interaction_id: int):
+        body = AttachRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        checkpoint = Checkpoint.objects.filter(pk=body.validated_data.get("checkpoint")).first()
+        if checkpoint is None or not Interaction.objects.filter(pk=interaction_id).exists():
+            return Response({"outcome": "reference_not_found"}, status=422)
+        try:
+            with transaction.atomic():
+                row = InteractionCheckpoint.objects.create(
+                    interaction_id=interaction_id,
+                    checkpoint=checkpoint,
+                    name=checkpoint.name,
+                    reference=checkpoint.reference,
+                    alias=checkpoint.alias,
+                )
+                if checkpoint.alias:
+                    InteractionTag.objects.get_or_create(
+                        interaction_id=interaction_id, name=checkpoint.alias
+                    )
+            created = True
+        except IntegrityError:
+            row = InteractionCheckpoint.objects.get(
+                interaction_id=interaction_id, checkpoint=checkpoint
+            )
+            created = False
+        return Response(
+            {
+                "outcome": "ok",
+                "created": created,
+                "checkpoint": AttachedCheckpointSerializer(row).data,
+            },
+            status=201 if created else 200,
+        )
+
+
 urlpatterns = [
     path("bench/baseline/<int:interaction_id>/", baseline_attach, name="bench_baseline"),
+    path("bench/orm/<int:interaction_id>/", StockAttachView.as_view(), name="bench_orm"),
     path("bench/floor/<int:interaction_id>/", floor_attach, name="bench_floor"),
     path("", include("checkpoint_maker.urls")),
 ]
