@@ -24,7 +24,7 @@ from checkpoint_maker.api import (
 )
 from checkpoint_maker.extensions import delete_warnings
 from checkpoint_maker.permissions import permission_name
-from checkpoint_maker.validators import MAX_ID
+from checkpoint_maker.serializers import id_field
 from checkpoints import services
 from checkpoints.api.serializers import (
     BulkDeleteResultSerializer,
@@ -46,7 +46,7 @@ BULK_DELETE_BODY = inline_serializer(
     "BulkDelete",
     fields={
         "ids": serializers.ListField(
-            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+            child=id_field(),
             min_length=1,
             max_length=_bulk_delete["ids"].max_length,
             help_text=_bulk_delete["ids"].help_text,
