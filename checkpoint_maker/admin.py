@@ -3,7 +3,8 @@
 ``ObjectPermissionAdminMixin`` makes a ModelAdmin follow the same rules as the Maker: a right
 can be held role-wide or on one object, and every check passes the object to
 ``user.has_perm``. ``GuardedObjectPermissionAdminMixin`` adds django-guardian's "Object
-permissions" page on each object, for users allowed to manage object permissions.
+permissions" page on each object, for users allowed to manage object permissions. Admins that
+write through the services use ``WritesThroughServicesMixin`` and, to create, ``adopt_saved``.
 
 Put a licence mixin first and ``admin.ModelAdmin`` last, e.g.
 ``class CheckpointAdmin(SmartLicenceAdminMixin, GuardedObjectPermissionAdminMixin,
@@ -13,6 +14,7 @@ admin.ModelAdmin)``.
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from guardian.admin import ReinforcedGuardedModelAdminMixin
@@ -136,6 +138,35 @@ class GuardedObjectPermissionAdminMixin(
                 "admin/change_form.html",
             ]
         return response
+
+
+def adopt_saved[M: models.Model](obj: M, saved: M) -> M:
+    """Make ``obj``, the instance the admin's add form filled in, the row a service saved.
+
+    An admin that creates through a service gets a new instance back, but the admin goes on
+    with its own: it logs the addition with it (``log_addition``: its pk and ``str``) and
+    redirects to its change page or says "added" with it (``response_add``). So ``obj`` must
+    become ``saved``: every concrete field's value (``attname``, so a foreign key is its id),
+    and a saved row's state.
+
+    Without a query: ``refresh_from_db(from_queryset=...)`` would copy the same values but
+    reads the row again (one more query per add) and still leaves ``_state.adding`` True;
+    ``Model.from_db`` builds a new instance, not this one. Django has no public setter for a
+    row's state, so ``_state.adding`` and ``_state.db`` are set as Django's own "Customizing
+    model loading" example (``from_db``) sets them. A field ``saved`` has not loaded (deferred)
+    is not read (that would cost a query): it is deferred on ``obj`` too, loaded on first use.
+    """
+    deferred = saved.get_deferred_fields()
+    for field in saved._meta.get_fields():
+        if not field.concrete:
+            continue
+        if field.attname not in deferred:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        elif field.attname not in obj.get_deferred_fields():
+            delattr(obj, field.attname)
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+    return obj
 
 
 class WritesThroughServicesMixin:

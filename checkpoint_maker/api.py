@@ -12,6 +12,8 @@ Rights (API.md, Authentication and rights): Django model permissions, role-wide 
 or per object through django-guardian. A right held role-wide counts on every object.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -144,6 +146,24 @@ def add_body_errors(result, generator, request, public):
                         code, {"description": description, "content": detail}
                     )
     return result
+
+
+# A 403 where the Smart licence gates the endpoint (checkpoints, Smart Routings).
+LICENCE_FORBIDDEN = 'Without the right, or the Smart licence is off: `{"detail": ...}`.'
+
+
+def object_error_responses(
+    name: str, **descriptions: str
+) -> Callable[..., dict[int, OpenApiResponse]]:
+    """``errors(*codes)`` for one app's endpoints: ``error_responses`` with its 404 naming
+    the object (``"checkpoint"``: "No such checkpoint (or not readable)") and the app's own
+    wording of other codes (``e403=LICENCE_FORBIDDEN``)."""
+    worded = {"e404": f'No such {name} (or not readable): `{{"detail": ...}}`.', **descriptions}
+
+    def errors(*codes: int) -> dict[int, OpenApiResponse]:
+        return error_responses(*codes, **worded)
+
+    return errors
 
 
 def list_error_responses(**descriptions: str) -> dict[int, OpenApiResponse]:

@@ -1,6 +1,7 @@
 """Write rules shared by every app."""
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -8,6 +9,31 @@ from django.db.models import QuerySet
 
 from checkpoint_maker.permissions import permitted_ids
 from checkpoint_maker.validators import MAX_ID
+
+
+def model_update(
+    instance: models.Model,
+    *,
+    fields: dict[str, Any],
+    clean: Callable[[Any], Any] | None = None,
+) -> list[str]:
+    """Set on ``instance`` each of ``fields`` whose value is not None (None: keep the
+    field's value), passed through ``clean`` first when given (e.g. trimming). Returns the
+    names whose value changed. Saves nothing: the caller validates and saves by its rules.
+
+    A field ``instance`` has not loaded (deferred) is set without being read, and counts as
+    changed: reading it would cost a query."""
+    deferred = instance.get_deferred_fields()
+    changed = []
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if clean is not None:
+            value = clean(value)
+        if name in deferred or getattr(instance, name) != value:
+            changed.append(name)
+        setattr(instance, name, value)
+    return changed
 
 
 def bulk_delete[M: models.Model](

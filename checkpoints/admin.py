@@ -8,7 +8,11 @@ the Smart licence is off (the licence middleware answers 403 on its URLs).
 
 from django.contrib import admin
 
-from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin, WritesThroughServicesMixin
+from checkpoint_maker.admin import (
+    GuardedObjectPermissionAdminMixin,
+    WritesThroughServicesMixin,
+    adopt_saved,
+)
 from checkpoint_maker.licence import SmartLicenceAdminMixin
 from checkpoints import services
 from checkpoints.models import Checkpoint
@@ -52,13 +56,7 @@ class CheckpointAdmin(
         if change:
             services.update_checkpoint(obj, **values)
             return
-        created = services.create_checkpoint(**values)
-        # The admin logs and redirects with the instance it holds: make it the saved row.
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj._state.db = created._state.db
-        for field in (*EDITABLE_FIELDS, "created_at", "updated_at"):
-            setattr(obj, field, getattr(created, field))
+        adopt_saved(obj, services.create_checkpoint(**values))
 
     def delete_model(self, request, obj):
         services.delete_checkpoint(obj)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from checkpoint_maker.services import bulk_delete
+from checkpoint_maker.services import bulk_delete, model_update
 from checkpoints.models import Checkpoint
 from checkpoints.validators import REFERENCE_UNIQUE_MESSAGE
 
@@ -48,13 +48,12 @@ def update_checkpoint(
     reference: str | None = None,
     alias: str | None = None,
 ) -> Checkpoint:
-    """Change the given fields; those left as None keep their value."""
-    if name is not None:
-        checkpoint.name = _trimmed(name)
-    if reference is not None:
-        checkpoint.reference = _trimmed(reference)
-    if alias is not None:
-        checkpoint.alias = _trimmed(alias)
+    """Change the given fields (trimmed); those left as None keep their value."""
+    model_update(
+        checkpoint,
+        fields={"name": name, "reference": reference, "alias": alias},
+        clean=_trimmed,
+    )
     return _save(checkpoint)
 
 

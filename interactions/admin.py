@@ -9,7 +9,7 @@ list can be corrected by those who may change the interaction. Closing goes thro
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin
+from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin, adopt_saved
 from checkpoint_maker.permissions import has_any_permission, permitted_ids
 from interactions import services
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
@@ -131,12 +131,7 @@ class InteractionAdmin(GuardedObjectPermissionAdminMixin, admin.ModelAdmin):
         created = services.create_interaction(
             **{field: form.cleaned_data.get(field) for field in CREATE_FIELDS}
         )
-        # The admin logs and redirects with the instance it holds: make it the saved row.
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj._state.db = created._state.db
-        for field in (*CREATE_FIELDS, "status", "ended_at"):
-            setattr(obj, field, getattr(created, field))
+        adopt_saved(obj, created)
 
     @admin.action(description="Close selected interactions", permissions=["change"])
     def close_selected(self, request, queryset):

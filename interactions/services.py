@@ -14,13 +14,12 @@ from django.db import connection, transaction
 from django.db.models import Exists
 from django.utils import timezone
 
+from checkpoint_maker.validators import MAX_ID
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 
 OK = "ok"
 REFERENCE_NOT_FOUND = "reference_not_found"
-# Ids are 64-bit in the database; a larger one names nothing.
-MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)

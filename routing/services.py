@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from checkpoint_maker.services import bulk_delete
+from checkpoint_maker.services import bulk_delete, model_update
 from checkpoints.models import Checkpoint
 from interactions.services import ActionRecord
 from routing.models import Node, SmartRouting
@@ -77,13 +77,9 @@ def update_routing(
     description: str | None = None,
     tree: dict[str, Any] | None = None,
 ) -> SmartRouting:
-    """Change the given fields; a given tree replaces the whole tree."""
-    if name is not None:
-        routing.name = name
-    if channel is not None:
-        routing.channel = channel
-    if description is not None:
-        routing.description = description
+    """Change the given fields (those left as None keep their value); a given tree replaces
+    the whole tree."""
+    model_update(routing, fields={"name": name, "channel": channel, "description": description})
     _clean_routing(routing)
     specs = _specs(tree) if tree is not None else None
     with transaction.atomic():

@@ -15,15 +15,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from checkpoint_maker.api import (
+    LICENCE_FORBIDDEN,
     ModelRights,
     PermittedQuerysetMixin,
-    error_responses,
     id_parameter,
     list_error_responses,
+    object_error_responses,
 )
 from checkpoint_maker.extensions import delete_warnings
 from checkpoint_maker.permissions import permission_name
-from checkpoint_maker.validators import MAX_ID
+from checkpoint_maker.serializers import id_field
 from checkpoints import services
 from checkpoints.api.serializers import (
     BulkDeleteResultSerializer,
@@ -35,17 +36,7 @@ from checkpoints.api.serializers import (
 from checkpoints.filters import CheckpointFilterSet
 from checkpoints.models import Checkpoint
 
-FORBIDDEN = 'Without the right, or the Smart licence is off: `{"detail": ...}`.'
-
-
-def errors(*codes: int) -> dict:
-    return error_responses(
-        *codes,
-        e403=FORBIDDEN,
-        e404='No such checkpoint (or not readable): `{"detail": ...}`.',
-    )
-
-
+errors = object_error_responses("checkpoint", e403=LICENCE_FORBIDDEN)
 CHECKPOINT_ID = id_parameter("The checkpoint's id.")
 
 # The bulk-delete body as BulkDeleteSerializer validates it, with the ids' range the
@@ -55,7 +46,7 @@ BULK_DELETE_BODY = inline_serializer(
     "BulkDelete",
     fields={
         "ids": serializers.ListField(
-            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+            child=id_field(),
             min_length=1,
             max_length=_bulk_delete["ids"].max_length,
             help_text=_bulk_delete["ids"].help_text,
@@ -71,7 +62,10 @@ BULK_DELETE_BODY = inline_serializer(
     list=extend_schema(
         summary="Checkpoints the user may read",
         description="Search matches the name or the reference, case-insensitive, part of a word.",
-        responses={200: CheckpointSerializer(many=True), **list_error_responses(e403=FORBIDDEN)},
+        responses={
+            200: CheckpointSerializer(many=True),
+            **list_error_responses(e403=LICENCE_FORBIDDEN),
+        },
     ),
     create=extend_schema(
         summary="Create a checkpoint",

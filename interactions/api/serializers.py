@@ -10,9 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from checkpoint_maker.serializers import ModelSerializer, StrictCharField, StrictIntegerField
+from checkpoint_maker.serializers import ModelSerializer, StrictCharField, id_field
 from checkpoint_maker.validators import (
-    MAX_ID,
     VARIABLES_MAX_BYTES,
     VARIABLES_MAX_DEPTH,
     validate_variables,
@@ -118,14 +117,9 @@ class AttachRequestSerializer(serializers.Serializer):
         max_length=REFERENCE_MAX_LENGTH,
         help_text="The checkpoint's reference, e.g. optin_fr.",
     )
-    checkpoint = StrictIntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="The checkpoint's id."
-    )
-    action = StrictIntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_ID,
-        help_text="Id of the Smart Routing action (node) that set it.",
+    checkpoint = id_field(required=False, help_text="The checkpoint's id.")
+    action = id_field(
+        required=False, help_text="Id of the Smart Routing action (node) that set it."
     )
     action_label = StrictCharField(
         required=False,

@@ -16,12 +16,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from checkpoint_maker.api import (
+    LICENCE_FORBIDDEN,
     ModelRights,
     PermittedQuerysetMixin,
     component_rules,
     error_responses,
     id_parameter,
     list_error_responses,
+    object_error_responses,
 )
 from interactions import selectors, services
 from interactions.api.permissions import (
@@ -39,14 +41,7 @@ from interactions.api.serializers import (
 from interactions.filters import InteractionFilterSet
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 
-
-def errors(*codes: int) -> dict:
-    return error_responses(
-        *codes,
-        e404='No such interaction (or not readable): `{"detail": ...}`.',
-    )
-
-
+errors = object_error_responses("interaction")
 INTERACTION_ID = id_parameter("The interaction's id.")
 # The attach endpoint's token class is DRF's token scheme, read in one query with the right:
 # the schema names the same two schemes as every other endpoint.
@@ -154,7 +149,7 @@ class InteractionViewSet(
                 401,
                 403,
                 404,
-                e403='Without the right, or the Smart licence is off: `{"detail": ...}`.',
+                e403=LICENCE_FORBIDDEN,
                 e404='No such interaction: `{"detail": ...}`.',
             ),
         },

@@ -16,9 +16,9 @@ from drf_spectacular.extensions import (
 from rest_framework import serializers
 
 from checkpoint_maker.api import ID_SCHEMA
-from checkpoint_maker.serializers import ModelSerializer
+from checkpoint_maker.serializers import ModelSerializer, id_field
 from checkpoint_maker.validators import validate_variables
-from interactions.api.serializers import MAX_ID, AttachedCheckpointSerializer, StrictIntegerField
+from interactions.api.serializers import AttachedCheckpointSerializer
 from interactions.models import Interaction
 from routing.limits import (
     MAX_STEPS,
@@ -143,9 +143,7 @@ class RunRequestSerializer(serializers.Serializer):
     """A run's body; ``context`` gives the ``user`` and the ``routing`` (the run's interaction
     follows routing.selectors.run_interaction, as on the Test run page)."""
 
-    interaction = StrictIntegerField(
-        min_value=1,
-        max_value=MAX_ID,
+    interaction = id_field(
         help_text="Id of the interaction to run the routing for: one of the routing's channel "
         "that the user may read.",
     )

@@ -16,11 +16,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from checkpoint_maker.api import (
+    LICENCE_FORBIDDEN,
     ModelRights,
     PermittedQuerysetMixin,
-    error_responses,
     id_parameter,
     list_error_responses,
+    object_error_responses,
 )
 from interactions.api.permissions import MayAttachCheckpoints
 from interactions.api.serializers import AttachedCheckpointSerializer
@@ -35,19 +36,12 @@ from routing.filters import SmartRoutingFilterSet
 from routing.models import Node, SmartRouting
 from routing.runner import run_routing
 
-FORBIDDEN = 'Without the right, or the Smart licence is off: `{"detail": ...}`.'
-
-
-def errors(*codes: int) -> dict:
-    return error_responses(
-        *codes,
-        e400='Invalid body or query: `{"field": ["message", ...]}`; an invalid tree '
-        'is `{"tree": ["<path>: <rule>", ...]}`.',
-        e403=FORBIDDEN,
-        e404='No such routing (or not readable): `{"detail": ...}`.',
-    )
-
-
+errors = object_error_responses(
+    "routing",
+    e400='Invalid body or query: `{"field": ["message", ...]}`; an invalid tree '
+    'is `{"tree": ["<path>: <rule>", ...]}`.',
+    e403=LICENCE_FORBIDDEN,
+)
 ROUTING_ID = id_parameter("The routing's id.")
 
 
@@ -57,7 +51,7 @@ ROUTING_ID = id_parameter("The routing's id.")
         description="`search` matches part of the name, any case; `channel` filters.",
         responses={
             200: SmartRoutingSerializer(many=True),
-            **list_error_responses(e403=FORBIDDEN),
+            **list_error_responses(e403=LICENCE_FORBIDDEN),
         },
     ),
     create=extend_schema(
