@@ -14,9 +14,9 @@ from checkpoints.models import Checkpoint
 from checkpoints.selectors import checkpoints_visible_to
 from routing import services
 from routing.editor import node_bound_warning, node_preview
-from routing.forms import KIND_FIELDS, NodeForm
+from routing.forms import NodeForm
 from routing.models import Node, SmartRouting
-from routing.rules import outcome_error, outcome_label
+from routing.rules import KIND_FIELDS, outcome_error, outcome_label
 from routing.tree_display import routing_url
 
 

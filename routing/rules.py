@@ -17,6 +17,14 @@ OUTCOMES: dict[str, tuple[str, ...] | None] = {
     Node.Kind.ADD_CHECKPOINT: ("ok", "reference_not_found"),
     Node.Kind.END: (),
 }
+# The fields a node of each kind keeps besides its label; the others are not stored (nor answered).
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    Node.Kind.START: (),
+    Node.Kind.SET_VARIABLE: ("variable", "value"),
+    Node.Kind.SWITCH: ("variable",),
+    Node.Kind.ADD_CHECKPOINT: ("checkpoint", "reference_code"),
+    Node.Kind.END: (),
+}
 OUTCOME_LABELS = {
     "next": "Next",
     "ok": "OK",
@@ -60,16 +68,17 @@ def node_field_errors(
         return {"kind": f"unknown kind '{kind}' (expected {', '.join(OUTCOMES)})"}
     if len(label) > 200:
         errors["label"] = "a label may have at most 200 characters"
-    if kind in (Node.Kind.SET_VARIABLE, Node.Kind.SWITCH) and not VARIABLE_PATTERN.match(variable):
+    kept = KIND_FIELDS[kind]
+    if "variable" in kept and not VARIABLE_PATTERN.match(variable):
         errors["variable"] = (
             "a variable name is required: letters, digits and _, not starting with a digit"
         )
-    if kind == Node.Kind.SET_VARIABLE:
+    if "value" in kept:
         if len(value) > VALUE_MAX_LENGTH:
             errors["value"] = f"a value may have at most {VALUE_MAX_LENGTH} characters"
         elif problem := template_syntax_error(value):
             errors["value"] = problem
-    if kind == Node.Kind.ADD_CHECKPOINT:
+    if "checkpoint" in kept:
         if checkpoint_given == bool(reference_code.strip()):
             errors["checkpoint"] = (
                 "an add_checkpoint needs exactly one of a checkpoint or a reference code"

@@ -12,19 +12,11 @@ from django.db import transaction
 from checkpoint_maker.validators import MAX_ID
 from checkpoints.models import Checkpoint
 from routing.models import Node, SmartRouting
-from routing.rules import OUTCOMES, node_field_errors, outcome_error
+from routing.rules import KIND_FIELDS, OUTCOMES, node_field_errors, outcome_error
 
 MAX_NODES = 1000
 MAX_DEPTH = 200
-NODE_FIELDS = ("label", "variable", "value", "reference_code")
-# The fields each kind keeps besides its label; the others are not stored (nor answered).
-KIND_FIELDS = {
-    Node.Kind.START: (),
-    Node.Kind.SET_VARIABLE: ("variable", "value"),
-    Node.Kind.SWITCH: ("variable",),
-    Node.Kind.ADD_CHECKPOINT: ("reference_code",),
-    Node.Kind.END: (),
-}
+NODE_FIELDS = ("label", "variable", "value", "reference_code")  # the text fields
 
 
 @dataclass
@@ -112,7 +104,7 @@ def parse_tree(data: Any, *, path: str = "tree") -> list[NodeSpec]:
             outcome=outcome,
             parent_index=parent_index,
             id=node_id,
-            checkpoint_id=checkpoint_id if kind == Node.Kind.ADD_CHECKPOINT else None,
+            checkpoint_id=checkpoint_id if "checkpoint" in KIND_FIELDS[kind] else None,
             **{
                 name: value if name == "label" or name in KIND_FIELDS[kind] else ""
                 for name, value in values.items()
@@ -204,13 +196,8 @@ def index_branches(nodes: list[Node]) -> tuple[Node | None, Branches]:
 
 def serialize_node(node: Node, branches: Branches) -> dict[str, Any]:
     data: dict[str, Any] = {"id": node.pk, "kind": node.kind, "label": node.label}
-    if node.kind in (Node.Kind.SET_VARIABLE, Node.Kind.SWITCH):
-        data["variable"] = node.variable
-    if node.kind == Node.Kind.SET_VARIABLE:
-        data["value"] = node.value
-    if node.kind == Node.Kind.ADD_CHECKPOINT:
-        data["checkpoint"] = node.checkpoint_id
-        data["reference_code"] = node.reference_code
+    for name in KIND_FIELDS.get(node.kind, ()):
+        data[name] = node.checkpoint_id if name == "checkpoint" else getattr(node, name)
     data["branches"] = {
         outcome: serialize_node(child, branches)
         for outcome, child in branches.get(node.pk, {}).items()
