@@ -6,7 +6,14 @@ import re
 from django.core.exceptions import ValidationError
 
 from checkpoints.validators import REFERENCE_MAX_LENGTH, validate_reference_characters
-from routing.limits import REFERENCE_CODE_MAX_LENGTH, RENDERED_MAX_LENGTH, VALUE_MAX_LENGTH
+from routing.limits import (
+    LABEL_MAX_LENGTH,
+    OUTCOME_MAX_LENGTH,
+    REFERENCE_CODE_MAX_LENGTH,
+    RENDERED_MAX_LENGTH,
+    VALUE_MAX_LENGTH,
+    VARIABLE_MAX_LENGTH,
+)
 from routing.models import Node
 from routing.templating import template_syntax_error
 
@@ -31,8 +38,7 @@ OUTCOME_LABELS = {
     "reference_not_found": "Reference not found",
     "default": "Default",
 }
-VARIABLE_PATTERN = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]{0,99}\Z")
-OUTCOME_MAX_LENGTH = 100
+VARIABLE_PATTERN = re.compile(rf"\A[A-Za-z_][A-Za-z0-9_]{{0,{VARIABLE_MAX_LENGTH - 1}}}\Z")
 
 
 def outcome_label(outcome: str) -> str:
@@ -66,8 +72,8 @@ def node_field_errors(
     errors: dict[str, str] = {}
     if kind not in OUTCOMES:
         return {"kind": f"unknown kind '{kind}' (expected {', '.join(OUTCOMES)})"}
-    if len(label) > 200:
-        errors["label"] = "a label may have at most 200 characters"
+    if len(label) > LABEL_MAX_LENGTH:
+        errors["label"] = f"a label may have at most {LABEL_MAX_LENGTH} characters"
     kept = KIND_FIELDS[kind]
     if "variable" in kept and not VARIABLE_PATTERN.match(variable):
         errors["variable"] = (

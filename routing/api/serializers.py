@@ -21,20 +21,20 @@ from checkpoint_maker.validators import validate_variables
 from interactions.api.serializers import MAX_ID, AttachedCheckpointSerializer, StrictIntegerField
 from interactions.models import Interaction
 from routing.limits import (
+    LABEL_MAX_LENGTH,
     MAX_STEPS,
+    OUTCOME_MAX_LENGTH,
     REFERENCE_CODE_MAX_LENGTH,
     RENDERED_MAX_LENGTH,
     RUN_MAX_SECONDS,
     RUN_VARIABLES_MAX_BYTES,
     VALUE_MAX_LENGTH,
 )
-from routing.models import Node, SmartRouting
-from routing.rules import OUTCOME_MAX_LENGTH, OUTCOMES, VARIABLE_PATTERN
+from routing.models import SmartRouting
+from routing.rules import OUTCOMES, VARIABLE_PATTERN
 from routing.runner import STOP_REASONS
 from routing.selectors import run_interaction
 from routing.tree import TreeError, parse_tree, read_tree
-
-LABEL_MAX_LENGTH = Node._meta.get_field("label").max_length
 
 NODE_COMPONENT = "RoutingNode"
 NODE_REF = {"$ref": f"#/components/schemas/{NODE_COMPONENT}"}
