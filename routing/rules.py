@@ -38,7 +38,13 @@ OUTCOME_LABELS = {
     "reference_not_found": "Reference not found",
     "default": "Default",
 }
+OUTCOME_WIRED = "this outcome is already wired to another node"
 VARIABLE_PATTERN = re.compile(rf"\A[A-Za-z_][A-Za-z0-9_]{{0,{VARIABLE_MAX_LENGTH - 1}}}\Z")
+
+
+def sentence(rule: str) -> str:
+    """A rule as a message: capitalised, with a full stop."""
+    return f"{rule[0].upper()}{rule[1:]}."
 
 
 def outcome_label(outcome: str) -> str:
@@ -57,6 +63,17 @@ def outcome_error(kind: str, outcome: str) -> str | None:
     if outcome not in allowed:
         return f"'{outcome}' is not an outcome of {kind} (expected {', '.join(allowed)})"
     return None
+
+
+def branch_error(parent: Node, outcome: str, *, node_id: int | None = None) -> str | None:
+    """Why a node (``node_id``, once saved) cannot hang under ``outcome`` of ``parent``, or
+    None: not one of the parent's outcomes, or already wired to another node (one query)."""
+    if problem := outcome_error(parent.kind, outcome):
+        return problem
+    wired = Node.objects.filter(parent=parent, outcome=outcome)
+    if node_id is not None:
+        wired = wired.exclude(pk=node_id)
+    return OUTCOME_WIRED if wired.exists() else None
 
 
 def node_field_errors(
