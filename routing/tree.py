@@ -47,8 +47,20 @@ class TreeError(Exception):
         self.errors = errors
 
 
+class ParsedTree(dict):
+    """A tree (nested JSON) that parse_tree validated, carrying its NodeSpecs: parse_tree
+    answers them again without parsing it nor looking its checkpoints up a second time."""
+
+    def __init__(self, data: dict[str, Any], specs: list[NodeSpec]):
+        super().__init__(data)
+        self.specs = specs
+
+
 def parse_tree(data: Any, *, path: str = "tree") -> list[NodeSpec]:
-    """Validate nested JSON into NodeSpecs (preorder, root first) or raise TreeError."""
+    """Validate nested JSON into NodeSpecs (preorder, root first) or raise TreeError; a
+    ParsedTree answers its specs."""
+    if isinstance(data, ParsedTree):
+        return data.specs
     errors: list[str] = []
     specs: list[NodeSpec] = []
     too_many: list[bool] = []  # the size limit is reported once
