@@ -18,13 +18,9 @@ from checkpoint_maker.licence import SmartLicenceAdminMixin
 from checkpoint_maker.permissions import has_any_permission, restrict_to_permitted, user_can
 from routing import services
 from routing.models import Node, SmartRouting
-from routing.rules import OUTCOMES, node_field_errors, outcome_error
+from routing.rules import OUTCOMES, branch_error, node_field_errors, sentence
 
 NODE_FIELDS = ("kind", "label", "variable", "value", "checkpoint", "reference_code")
-
-
-def _sentence(rule: str) -> str:
-    return f"{rule[0].upper()}{rule[1:]}."
 
 
 class NodeAdminForm(forms.ModelForm):
@@ -49,7 +45,7 @@ class NodeAdminForm(forms.ModelForm):
             checkpoint_given=cleaned.get("checkpoint") is not None,
             reference_code=(cleaned.get("reference_code") or "").strip(),
         ).items():
-            self.add_error(field if field in self.fields else None, _sentence(rule))
+            self.add_error(field if field in self.fields else None, sentence(rule))
         instance = self.instance
         parent = cleaned.get("parent", instance.parent if instance.pk else None)
         if instance.pk and "parent" in self.changed_data:
@@ -62,12 +58,8 @@ class NodeAdminForm(forms.ModelForm):
             if kind == Node.Kind.START:
                 self.add_error("kind", "A start may only be the root.")
             outcome = (cleaned.get("outcome") or "").strip()
-            if problem := outcome_error(parent.kind, outcome):
-                self.add_error("outcome", _sentence(problem))
-            elif (
-                Node.objects.filter(parent=parent, outcome=outcome).exclude(pk=instance.pk).exists()
-            ):
-                self.add_error("outcome", "This outcome is already wired to another node.")
+            if problem := branch_error(parent, outcome, node_id=instance.pk):
+                self.add_error("outcome", sentence(problem))
         if instance.pk and "kind" in self.changed_data:
             allowed = OUTCOMES[kind]
             for child in instance.children.all():

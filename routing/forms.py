@@ -11,18 +11,16 @@ from django import forms
 
 from checkpoint_maker.validators import MAX_ID, validate_variables
 from checkpoints.selectors import search_checkpoints
-from routing.limits import REFERENCE_CODE_MAX_LENGTH, VALUE_MAX_LENGTH
+from routing.limits import (
+    LABEL_MAX_LENGTH,
+    REFERENCE_CODE_MAX_LENGTH,
+    VALUE_MAX_LENGTH,
+    VARIABLE_MAX_LENGTH,
+)
 from routing.models import Node, SmartRouting
+from routing.rules import KIND_FIELDS
 from routing.selectors import run_interaction
 
-# The fields a node of each kind keeps, besides its label.
-KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    Node.Kind.START: (),
-    Node.Kind.SET_VARIABLE: ("variable", "value"),
-    Node.Kind.SWITCH: ("variable",),
-    Node.Kind.ADD_CHECKPOINT: ("checkpoint", "reference_code"),
-    Node.Kind.END: (),
-}
 ADDABLE_KINDS = [(kind, label) for kind, label in Node.Kind.choices if kind != Node.Kind.START]
 CHECKPOINT_OPTIONS_LIMIT = 200
 
@@ -98,13 +96,13 @@ class NodeForm(forms.Form):
     label = forms.CharField(
         label="Label",
         required=False,
-        max_length=200,
+        max_length=LABEL_MAX_LENGTH,
         help_text="The action's name, shown on the interactions it marks.",
     )
     variable = forms.CharField(
         label="Variable",
         required=False,
-        max_length=100,
+        max_length=VARIABLE_MAX_LENGTH,
         help_text="Letters, digits and _, not starting with a digit.",
     )
     value = forms.CharField(

@@ -1,9 +1,16 @@
-"""The bounds of Smart Routing: the length of stored templates and the work of one run.
+"""The bounds of Smart Routing: the length of stored text and templates, and the work of one
+run.
 
 A run stops with a clear reason when it reaches one (``routing.runner``), the editor warns
 when a value can pass one (``routing.rules``), and the template engine refuses any filter
 result longer than a value may be (``routing.template_builtins``).
 """
+
+# Stored text: a routing's name; a node's label, branch (outcome) and variable name.
+ROUTING_NAME_MAX_LENGTH = 100
+LABEL_MAX_LENGTH = 200
+OUTCOME_MAX_LENGTH = 100
+VARIABLE_MAX_LENGTH = 100
 
 # Stored templates: a set_variable's value, an add_checkpoint's reference code.
 VALUE_MAX_LENGTH = 1000

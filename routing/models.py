@@ -12,10 +12,19 @@ from django.urls import reverse
 from checkpoint_maker.validators import validate_clean_text
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction
+from routing.limits import (
+    LABEL_MAX_LENGTH,
+    OUTCOME_MAX_LENGTH,
+    REFERENCE_CODE_MAX_LENGTH,
+    ROUTING_NAME_MAX_LENGTH,
+    VARIABLE_MAX_LENGTH,
+)
 
 
 class SmartRouting(models.Model):
-    name = models.CharField("Name", max_length=100, validators=[validate_clean_text])
+    name = models.CharField(
+        "Name", max_length=ROUTING_NAME_MAX_LENGTH, validators=[validate_clean_text]
+    )
     channel = models.CharField("Channel", max_length=16, choices=Interaction.Channel.choices)
     description = models.TextField(
         "Description", blank=True, default="", validators=[validate_clean_text]
@@ -50,7 +59,7 @@ class Node(models.Model):
     )
     outcome = models.CharField(
         "Outcome",
-        max_length=100,
+        max_length=OUTCOME_MAX_LENGTH,
         blank=True,
         default="",
         validators=[validate_clean_text],
@@ -59,13 +68,13 @@ class Node(models.Model):
     kind = models.CharField("Kind", max_length=20, choices=Kind.choices)
     label = models.CharField(
         "Label",
-        max_length=200,
+        max_length=LABEL_MAX_LENGTH,
         blank=True,
         default="",
         validators=[validate_clean_text],
         help_text="The action's name.",
     )
-    variable = models.CharField("Variable", max_length=100, blank=True, default="")
+    variable = models.CharField("Variable", max_length=VARIABLE_MAX_LENGTH, blank=True, default="")
     value = models.TextField("Value", blank=True, default="", validators=[validate_clean_text])
     checkpoint = models.ForeignKey(
         Checkpoint,
@@ -75,7 +84,11 @@ class Node(models.Model):
         related_name="routing_actions",
     )
     reference_code = models.CharField(
-        "Reference code", max_length=500, blank=True, default="", validators=[validate_clean_text]
+        "Reference code",
+        max_length=REFERENCE_CODE_MAX_LENGTH,
+        blank=True,
+        default="",
+        validators=[validate_clean_text],
     )
 
     class Meta:

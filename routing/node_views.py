@@ -14,9 +14,9 @@ from checkpoints.models import Checkpoint
 from checkpoints.selectors import checkpoints_visible_to
 from routing import services
 from routing.editor import node_bound_warning, node_preview
-from routing.forms import KIND_FIELDS, NodeForm
+from routing.forms import NodeForm
 from routing.models import Node, SmartRouting
-from routing.rules import outcome_error, outcome_label
+from routing.rules import KIND_FIELDS, branch_error, outcome_label
 from routing.tree_display import routing_url
 
 
@@ -110,13 +110,10 @@ class NodeAddView(NodeViewMixin, View):
     def get(self, request, pk, parent):
         routing, parent = self.get_parent()
         outcome = request.GET.get("outcome", "")
-        if parent.kind != Node.Kind.SWITCH or outcome.strip():
-            problem = outcome_error(parent.kind, outcome)
-            if problem is None and Node.objects.filter(parent=parent, outcome=outcome).exists():
-                problem = "this outcome is already wired to another node"
-            if problem:
-                messages.error(request, f"Cannot add a node there: {problem}.")
-                return redirect(routing_url(routing, parent))
+        checked = parent.kind != Node.Kind.SWITCH or outcome.strip()
+        if checked and (problem := branch_error(parent, outcome)):
+            messages.error(request, f"Cannot add a node there: {problem}.")
+            return redirect(routing_url(routing, parent))
         kind = request.GET.get("kind")
         initial = {
             "outcome": outcome,

@@ -6,7 +6,14 @@ import re
 from django.core.exceptions import ValidationError
 
 from checkpoints.validators import REFERENCE_MAX_LENGTH, validate_reference_characters
-from routing.limits import REFERENCE_CODE_MAX_LENGTH, RENDERED_MAX_LENGTH, VALUE_MAX_LENGTH
+from routing.limits import (
+    LABEL_MAX_LENGTH,
+    OUTCOME_MAX_LENGTH,
+    REFERENCE_CODE_MAX_LENGTH,
+    RENDERED_MAX_LENGTH,
+    VALUE_MAX_LENGTH,
+    VARIABLE_MAX_LENGTH,
+)
 from routing.models import Node
 from routing.templating import template_syntax_error
 
@@ -17,14 +24,27 @@ OUTCOMES: dict[str, tuple[str, ...] | None] = {
     Node.Kind.ADD_CHECKPOINT: ("ok", "reference_not_found"),
     Node.Kind.END: (),
 }
+# The fields a node of each kind keeps besides its label; the others are not stored (nor answered).
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    Node.Kind.START: (),
+    Node.Kind.SET_VARIABLE: ("variable", "value"),
+    Node.Kind.SWITCH: ("variable",),
+    Node.Kind.ADD_CHECKPOINT: ("checkpoint", "reference_code"),
+    Node.Kind.END: (),
+}
 OUTCOME_LABELS = {
     "next": "Next",
     "ok": "OK",
     "reference_not_found": "Reference not found",
     "default": "Default",
 }
-VARIABLE_PATTERN = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]{0,99}\Z")
-OUTCOME_MAX_LENGTH = 100
+OUTCOME_WIRED = "this outcome is already wired to another node"
+VARIABLE_PATTERN = re.compile(rf"\A[A-Za-z_][A-Za-z0-9_]{{0,{VARIABLE_MAX_LENGTH - 1}}}\Z")
+
+
+def sentence(rule: str) -> str:
+    """A rule as a message: capitalised, with a full stop."""
+    return f"{rule[0].upper()}{rule[1:]}."
 
 
 def outcome_label(outcome: str) -> str:
@@ -45,6 +65,17 @@ def outcome_error(kind: str, outcome: str) -> str | None:
     return None
 
 
+def branch_error(parent: Node, outcome: str, *, node_id: int | None = None) -> str | None:
+    """Why a node (``node_id``, once saved) cannot hang under ``outcome`` of ``parent``, or
+    None: not one of the parent's outcomes, or already wired to another node (one query)."""
+    if problem := outcome_error(parent.kind, outcome):
+        return problem
+    wired = Node.objects.filter(parent=parent, outcome=outcome)
+    if node_id is not None:
+        wired = wired.exclude(pk=node_id)
+    return OUTCOME_WIRED if wired.exists() else None
+
+
 def node_field_errors(
     kind: str,
     *,
@@ -58,18 +89,19 @@ def node_field_errors(
     errors: dict[str, str] = {}
     if kind not in OUTCOMES:
         return {"kind": f"unknown kind '{kind}' (expected {', '.join(OUTCOMES)})"}
-    if len(label) > 200:
-        errors["label"] = "a label may have at most 200 characters"
-    if kind in (Node.Kind.SET_VARIABLE, Node.Kind.SWITCH) and not VARIABLE_PATTERN.match(variable):
+    if len(label) > LABEL_MAX_LENGTH:
+        errors["label"] = f"a label may have at most {LABEL_MAX_LENGTH} characters"
+    kept = KIND_FIELDS[kind]
+    if "variable" in kept and not VARIABLE_PATTERN.match(variable):
         errors["variable"] = (
             "a variable name is required: letters, digits and _, not starting with a digit"
         )
-    if kind == Node.Kind.SET_VARIABLE:
+    if "value" in kept:
         if len(value) > VALUE_MAX_LENGTH:
             errors["value"] = f"a value may have at most {VALUE_MAX_LENGTH} characters"
         elif problem := template_syntax_error(value):
             errors["value"] = problem
-    if kind == Node.Kind.ADD_CHECKPOINT:
+    if "checkpoint" in kept:
         if checkpoint_given == bool(reference_code.strip()):
             errors["checkpoint"] = (
                 "an add_checkpoint needs exactly one of a checkpoint or a reference code"

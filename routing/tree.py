@@ -12,19 +12,11 @@ from django.db import transaction
 from checkpoint_maker.validators import MAX_ID
 from checkpoints.models import Checkpoint
 from routing.models import Node, SmartRouting
-from routing.rules import OUTCOMES, node_field_errors, outcome_error
+from routing.rules import KIND_FIELDS, OUTCOMES, node_field_errors, outcome_error
 
 MAX_NODES = 1000
 MAX_DEPTH = 200
-NODE_FIELDS = ("label", "variable", "value", "reference_code")
-# The fields each kind keeps besides its label; the others are not stored (nor answered).
-KIND_FIELDS = {
-    Node.Kind.START: (),
-    Node.Kind.SET_VARIABLE: ("variable", "value"),
-    Node.Kind.SWITCH: ("variable",),
-    Node.Kind.ADD_CHECKPOINT: ("reference_code",),
-    Node.Kind.END: (),
-}
+NODE_FIELDS = ("label", "variable", "value", "reference_code")  # the text fields
 
 
 @dataclass
@@ -55,8 +47,20 @@ class TreeError(Exception):
         self.errors = errors
 
 
+class ParsedTree(dict):
+    """A tree (nested JSON) that parse_tree validated, carrying its NodeSpecs: parse_tree
+    answers them again without parsing it nor looking its checkpoints up a second time."""
+
+    def __init__(self, data: dict[str, Any], specs: list[NodeSpec]):
+        super().__init__(data)
+        self.specs = specs
+
+
 def parse_tree(data: Any, *, path: str = "tree") -> list[NodeSpec]:
-    """Validate nested JSON into NodeSpecs (preorder, root first) or raise TreeError."""
+    """Validate nested JSON into NodeSpecs (preorder, root first) or raise TreeError; a
+    ParsedTree answers its specs."""
+    if isinstance(data, ParsedTree):
+        return data.specs
     errors: list[str] = []
     specs: list[NodeSpec] = []
     too_many: list[bool] = []  # the size limit is reported once
@@ -112,7 +116,7 @@ def parse_tree(data: Any, *, path: str = "tree") -> list[NodeSpec]:
             outcome=outcome,
             parent_index=parent_index,
             id=node_id,
-            checkpoint_id=checkpoint_id if kind == Node.Kind.ADD_CHECKPOINT else None,
+            checkpoint_id=checkpoint_id if "checkpoint" in KIND_FIELDS[kind] else None,
             **{
                 name: value if name == "label" or name in KIND_FIELDS[kind] else ""
                 for name, value in values.items()
@@ -204,13 +208,8 @@ def index_branches(nodes: list[Node]) -> tuple[Node | None, Branches]:
 
 def serialize_node(node: Node, branches: Branches) -> dict[str, Any]:
     data: dict[str, Any] = {"id": node.pk, "kind": node.kind, "label": node.label}
-    if node.kind in (Node.Kind.SET_VARIABLE, Node.Kind.SWITCH):
-        data["variable"] = node.variable
-    if node.kind == Node.Kind.SET_VARIABLE:
-        data["value"] = node.value
-    if node.kind == Node.Kind.ADD_CHECKPOINT:
-        data["checkpoint"] = node.checkpoint_id
-        data["reference_code"] = node.reference_code
+    for name in KIND_FIELDS.get(node.kind, ()):
+        data[name] = node.checkpoint_id if name == "checkpoint" else getattr(node, name)
     data["branches"] = {
         outcome: serialize_node(child, branches)
         for outcome, child in branches.get(node.pk, {}).items()

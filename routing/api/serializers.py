@@ -21,20 +21,20 @@ from checkpoint_maker.validators import validate_variables
 from interactions.api.serializers import AttachedCheckpointSerializer
 from interactions.models import Interaction
 from routing.limits import (
+    LABEL_MAX_LENGTH,
     MAX_STEPS,
+    OUTCOME_MAX_LENGTH,
     REFERENCE_CODE_MAX_LENGTH,
     RENDERED_MAX_LENGTH,
     RUN_MAX_SECONDS,
     RUN_VARIABLES_MAX_BYTES,
     VALUE_MAX_LENGTH,
 )
-from routing.models import Node, SmartRouting
-from routing.rules import OUTCOME_MAX_LENGTH, OUTCOMES, VARIABLE_PATTERN
+from routing.models import SmartRouting
+from routing.rules import OUTCOMES, VARIABLE_PATTERN
 from routing.runner import STOP_REASONS
 from routing.selectors import run_interaction
-from routing.tree import TreeError, parse_tree, read_tree
-
-LABEL_MAX_LENGTH = Node._meta.get_field("label").max_length
+from routing.tree import ParsedTree, TreeError, parse_tree, read_tree
 
 NODE_COMPONENT = "RoutingNode"
 NODE_REF = {"$ref": f"#/components/schemas/{NODE_COMPONENT}"}
@@ -109,7 +109,7 @@ class TreeField(serializers.Field):
     """The routing's tree: read from its nodes (prefetched for lists), written as nested JSON.
 
     Its rules are routing.tree's: a broken one is ``"<path>: <rule>"``, the path leading
-    from the root (``tree.branches.next``).
+    from the root (``tree.branches.next``). Its value is a ParsedTree, parsed once per write.
     """
 
     def get_attribute(self, instance: SmartRouting) -> SmartRouting:
@@ -118,12 +118,13 @@ class TreeField(serializers.Field):
     def to_representation(self, routing: SmartRouting) -> dict[str, Any] | None:
         return read_tree(routing)
 
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
+    def to_internal_value(self, data: Any) -> ParsedTree:
+        """The tree with its specs, so that the write (routing.services) parses it once."""
         try:
-            parse_tree(data, path=self.field_name)
+            specs = parse_tree(data, path=self.field_name)
         except TreeError as error:
             raise serializers.ValidationError(error.errors) from error
-        return data
+        return ParsedTree(data, specs)
 
 
 class SmartRoutingSerializer(ModelSerializer):
