@@ -22,6 +22,7 @@ from guardian.admin import ReinforcedGuardedModelAdminMixin
 from checkpoint_maker.permissions import (
     ACTIONS,
     has_any_permission,
+    permission_name,
     restrict_to_permitted,
     user_can,
 )
@@ -49,8 +50,7 @@ class ObjectPermissionAdminMixin:
     """
 
     def _perm(self, action: str) -> str:
-        opts = self.model._meta
-        return f"{opts.app_label}.{action}_{opts.model_name}"
+        return permission_name(self.model, action)
 
     def _has(self, request, action: str, obj=None) -> bool:
         if obj is None:

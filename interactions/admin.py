@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin, adopt_saved
-from checkpoint_maker.permissions import has_any_permission, permitted_ids
+from checkpoint_maker.permissions import has_any_permission, permitted_ids, user_can
 from interactions import services
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 
@@ -26,8 +26,7 @@ class InteractionRightsInlineMixin:
     def _can(self, request, action: str, obj) -> bool:
         if obj is None:
             return has_any_permission(request.user, Interaction, action)
-        perm = f"interactions.{action}_interaction"
-        return request.user.has_perm(perm) or request.user.has_perm(perm, obj)
+        return user_can(request.user, action, obj)
 
     def has_view_permission(self, request, obj=None):
         return self._can(request, "view", obj) or self._can(request, "change", obj)

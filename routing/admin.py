@@ -13,7 +13,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from checkpoint_maker.admin import GuardedObjectPermissionAdminMixin, WritesThroughServicesMixin
+from checkpoint_maker.admin import (
+    GuardedObjectPermissionAdminMixin,
+    WritesThroughServicesMixin,
+    adopt_saved,
+)
 from checkpoint_maker.licence import SmartLicenceAdminMixin
 from checkpoint_maker.permissions import has_any_permission, restrict_to_permitted, user_can
 from routing import services
@@ -134,10 +138,7 @@ def save_node(node: Node) -> Node:
         values = _node_values(node)
         kind = values.pop("kind")
         created = services.add_node(node.parent, outcome=node.outcome, kind=kind, **values)
-        node.pk = created.pk
-        node.routing_id = created.routing_id
-        node._state.adding = False
-        node._state.db = created._state.db
+        adopt_saved(node, created)
         return node
     return services.update_node(node, outcome=node.outcome.strip(), **_node_values(node))
 
@@ -174,12 +175,7 @@ class SmartRoutingAdmin(
         if change:
             services.update_routing(obj, **values)
             return
-        created = services.create_routing(**values)
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj._state.db = created._state.db
-        for name in ("created_at", "updated_at"):
-            setattr(obj, name, getattr(created, name))
+        adopt_saved(obj, services.create_routing(**values))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Node:

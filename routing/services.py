@@ -11,7 +11,7 @@ from checkpoint_maker.services import bulk_delete, model_update
 from checkpoints.models import Checkpoint
 from interactions.services import ActionRecord
 from routing.models import Node, SmartRouting
-from routing.rules import node_field_errors, outcome_error
+from routing.rules import OUTCOME_WIRED, node_field_errors, outcome_error, sentence
 from routing.tree import NodeSpec, TreeError, parse_tree, replace_tree
 
 START_TREE = {"kind": Node.Kind.START, "label": "Start"}
@@ -132,9 +132,7 @@ def _save_node(node: Node) -> Node:
                 raise ValidationError({"checkpoint": ["This checkpoint no longer exists."]})
             node.save()
     except IntegrityError as error:
-        raise ValidationError(
-            {"outcome": ["This outcome is already wired to another node."]}
-        ) from error
+        raise ValidationError({"outcome": [sentence(OUTCOME_WIRED)]}) from error
     return node
 
 
