@@ -1,3 +1,5 @@
+"""Fixtures shared by the routing tests: opt-in checkpoints, an interaction, API users, routings."""
+
 import pytest
 from rest_framework.test import APIClient
 

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from interactions.models import InteractionCheckpoint
 from interactions.services import create_interaction
-from routing.models import SmartRouting
+from routing.models import Node, SmartRouting
 from tests.conftest import make_user
 from tests.routing.api_helpers import (
     ATTACH,
@@ -63,6 +63,27 @@ ROLE_ANSWERS = {
 }
 
 
+def stored() -> tuple[list[str], int, int]:
+    """What is stored: the routings' names, how many nodes, how many checkpoints attached."""
+    return (
+        sorted(SmartRouting.objects.values_list("name", flat=True)),
+        Node.objects.count(),
+        InteractionCheckpoint.objects.count(),
+    )
+
+
+# What each endpoint leaves stored when allowed, from one "voice main" routing of 9 nodes.
+STORED_AFTER = (
+    (["voice main"], 9, 0),
+    (["New", "voice main"], 10, 0),
+    (["voice main"], 9, 0),
+    (["Changed"], 1, 0),
+    (["Patched"], 9, 0),
+    ([], 0, 0),
+    (["voice main"], 9, 1),
+)
+
+
 @pytest.mark.parametrize("role", list(ROLE_ANSWERS))
 @pytest.mark.parametrize("index", range(7))
 def test_role_rights_decide_each_endpoint(run_routing_of, voice_interaction, role, index):
@@ -71,12 +92,14 @@ def test_role_rights_decide_each_endpoint(run_routing_of, voice_interaction, rol
     method, url, body = endpoints(routing, voice_interaction.pk)[index]
     response = getattr(client_for(make_user(f"u-{role}", perms)), method)(url, body, "json")
     assert response.status_code == answers[index], response.content
+    assert stored() == (STORED_AFTER[index] if answers[index] < 400 else STORED_AFTER[0])
 
 
 @pytest.mark.parametrize("index", range(7))
 def test_no_credentials_is_a_401(routing, voice_interaction, index):
     method, url, body = endpoints(routing, voice_interaction.pk)[index]
     assert getattr(APIClient(), method)(url, body, "json").status_code == 401
+    assert stored() == (["Voice FR"], 9, 0)
 
 
 def test_view_on_one_routing_reads_and_runs_that_one_only(run_routing_of, optin_checkpoints):
@@ -100,6 +123,11 @@ def test_view_on_one_routing_reads_and_runs_that_one_only(run_routing_of, optin_
     assert created.status_code == 403
     assert SmartRouting.objects.count() == 2
     assert InteractionCheckpoint.objects.filter(routing_id=theirs.pk).count() == 0
+    assert sorted(SmartRouting.objects.values_list("name", flat=True)) == [
+        "email main",
+        "voice main",
+    ]
+    assert InteractionCheckpoint.objects.filter(routing_id=mine.pk).count() == 1
 
 
 def test_view_on_one_routing_without_the_attach_right_cannot_run(run_routing_of):
@@ -124,6 +152,7 @@ def test_change_on_one_routing(run_routing_of):
     assert api.patch(one(mine.pk), {"name": "Mine"}, "json").status_code == 200
     assert api.patch(one(theirs.pk), {"name": "Theirs"}, "json").status_code == 403
     assert SmartRouting.objects.get(pk=mine.pk).name == "Mine"
+    assert SmartRouting.objects.get(pk=theirs.pk).name == "email main"
 
 
 def test_rights_on_one_routing_through_a_role(run_routing_of):
@@ -137,6 +166,7 @@ def test_rights_on_one_routing_through_a_role(run_routing_of):
     assert [item["id"] for item in api.get(LIST).json()["results"]] == [mine.pk]
     assert api.post(run_url(mine.pk), {"interaction": interaction.pk}, "json").status_code == 200
     assert api.post(run_url(theirs.pk), {"interaction": interaction.pk}, "json").status_code == 404
+    assert list(InteractionCheckpoint.objects.values_list("routing_id", flat=True)) == [mine.pk]
 
 
 # --- Licence ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from routing.models import Node, SmartRouting
 from routing.services import create_routing
+from routing.tree import read_tree
 from tests.routing.api_helpers import (
     CHANNELS,
     LIST,
@@ -123,6 +124,9 @@ def test_a_tree_in_short_form_is_completed_and_trimmed(api):
             )
         },
     )
+    stored = SmartRouting.objects.get(pk=body["id"])
+    assert (stored.name, stored.description) == ("Short", "")
+    assert read_tree(stored) == body["tree"]
 
 
 def test_get_an_unknown_routing_is_a_404(api):
@@ -193,26 +197,37 @@ def test_put_does_not_take_over_another_routings_node_ids(api, routing, other_ro
 
 def test_put_with_a_node_id_twice_is_a_400(api, routing):
     tree = api.get(one(routing.pk)).json()["tree"]
+    stored_tree = read_tree(routing)
     at(tree, "next", "next", "default")["id"] = tree["id"]
     response = api.put(
         one(routing.pk), {"name": "Voice FR", "channel": "voice", "tree": tree}, format="json"
     )
     assert response.status_code == 400
     assert response.json() == {"tree": ["tree: a node id appears more than once"]}
+    assert read_tree(routing) == stored_tree
+    assert SmartRouting.objects.get(pk=routing.pk).name == "Voice FR"
 
 
 def test_put_needs_the_whole_routing_and_a_left_out_description_becomes_empty(api, routing):
     routing.description = "Old"
     routing.save()
+    stored_tree = read_tree(routing)
     response = api.put(one(routing.pk), {"name": "New", "channel": "email"}, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"tree"}
+    routing.refresh_from_db()
+    assert (routing.name, routing.channel, routing.description) == ("Voice FR", "voice", "Old")
+    assert read_tree(routing) == stored_tree
     response = api.put(
         one(routing.pk), {"name": "New", "channel": "email", "tree": node("start")}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["description"] == ""
     assert without_ids(response.json()["tree"]) == node("start")
+    routing.refresh_from_db()
+    assert (routing.name, routing.channel, routing.description) == ("New", "email", "")
+    assert read_tree(routing) == response.json()["tree"]
+    assert Node.objects.filter(routing=routing).count() == 1
 
 
 def test_patch_without_a_tree_keeps_the_tree_and_its_ids(api, routing):
@@ -220,6 +235,9 @@ def test_patch_without_a_tree_keeps_the_tree_and_its_ids(api, routing):
     response = api.patch(one(routing.pk), {"description": "  Main line  "}, format="json")
     assert response.status_code == 200
     assert response.json() == {**before, "description": "Main line"}
+    routing.refresh_from_db()
+    assert routing.description == "Main line"
+    assert read_tree(routing) == before["tree"]
 
 
 def test_patch_with_a_tree_replaces_it(api, routing):

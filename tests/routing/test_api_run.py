@@ -91,6 +91,11 @@ def test_run_reference_code_over_the_runs_variables(api, run_routing_of, channel
         ("end", "Transfer EN", None),
     ]
     assert [row["reference"] for row in body["checkpoints"]] == ["optin_en"]
+    assert list(
+        InteractionCheckpoint.objects.filter(interaction=interaction).values_list(
+            "checkpoint__reference", flat=True
+        )
+    ) == ["optin_en"]
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -168,6 +173,7 @@ def test_run_with_an_unknown_interaction_is_a_400_naming_it(api, routing):
     assert response.status_code == 400
     assert set(response.json()) == {"interaction"}
     assert "999999" in response.json()["interaction"][0]
+    assert not InteractionCheckpoint.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -199,6 +205,7 @@ def test_run_with_a_bad_body_is_a_400_naming_each_field(
 def test_run_of_an_unknown_routing_is_a_404(api, voice_interaction):
     response = api.post(run_url(999999), {"interaction": voice_interaction.pk}, format="json")
     assert response.status_code == 404
+    assert not InteractionCheckpoint.objects.exists()
 
 
 def test_run_with_bad_variable_values_does_not_fail(api, run_routing_of):
@@ -211,6 +218,7 @@ def test_run_with_bad_variable_values_does_not_fail(api, run_routing_of):
     )
     assert response.status_code == 200
     assert path_of(response.json())[2][2] == "default"
+    assert not InteractionCheckpoint.objects.exists()
 
 
 def test_run_over_a_token(manager, run_routing_of):
@@ -220,6 +228,11 @@ def test_run_over_a_token(manager, run_routing_of):
     response = client.post(run_url(routing.pk), {"interaction": interaction.pk}, format="json")
     assert response.status_code == 200
     assert response.json()["checkpoints"][0]["reference"] == "optin_en"
+    assert list(
+        InteractionCheckpoint.objects.filter(interaction=interaction).values_list(
+            "checkpoint__reference", flat=True
+        )
+    ) == ["optin_en"]
 
 
 # --- The run's interaction: one rule (routing.selectors.run_interaction) ------------------------

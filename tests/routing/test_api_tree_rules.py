@@ -3,6 +3,7 @@
 import pytest
 
 from routing.models import Node, SmartRouting
+from routing.tree import read_tree
 from tests.routing.api_helpers import (
     LIST,
     one,
@@ -187,9 +188,11 @@ def test_an_invalid_tree_on_put_changes_nothing(api, routing, case):
 
 
 def test_an_invalid_tree_on_patch_is_a_400(api, routing):
+    stored_tree = read_tree(routing)
     response = api.patch(one(routing.pk), {"tree": wrap("end")}, format="json")
     assert response.status_code == 400
     assert response.json() == {"tree": ["tree.branches.next: a node must be an object"]}
+    assert read_tree(routing) == stored_tree
 
 
 def test_too_deep_a_tree_is_a_400_not_a_crash(api):
@@ -202,18 +205,22 @@ def test_too_deep_a_tree_is_a_400_not_a_crash(api):
     response = api.post(LIST, {"name": "Deep", "channel": "voice", "tree": tree}, format="json")
     assert response.status_code == 400
     assert "at most 200 nodes deep" in response.json()["tree"][0]
+    assert not SmartRouting.objects.exists()
+    assert not Node.objects.exists()
 
 
 def test_a_body_nested_beyond_parsing_is_a_400(api):
     response = api.post(LIST, "[" * 50000, content_type="application/json")
     assert response.status_code == 400
     assert "detail" in response.json()
+    assert not SmartRouting.objects.exists()
 
 
 @pytest.mark.parametrize("payload", ["{not json", '{"name": "A",}'])
 def test_malformed_json_is_a_400(api, payload):
     response = api.post(LIST, payload, content_type="application/json")
     assert response.status_code == 400
+    assert not SmartRouting.objects.exists()
 
 
 def test_a_stored_template_is_bounded_in_length(api):
@@ -223,3 +230,5 @@ def test_a_stored_template_is_bounded_in_length(api):
     assert response.json() == {
         "tree": ["tree.branches.next.value: a value may have at most 1000 characters"]
     }
+    assert not SmartRouting.objects.exists()
+    assert not Node.objects.exists()
