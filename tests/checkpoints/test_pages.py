@@ -35,16 +35,6 @@ def page_urls(checkpoint) -> list[tuple[str, str]]:
     ]
 
 
-def test_anonymous_users_are_sent_to_the_login_page(client, checkpoint):
-    for _, url in page_urls(checkpoint):
-        response = client.get(url)
-        assert response.status_code == 302, url
-        assert response.url.startswith(reverse("login")), url
-    response = client.post(BULK, {"pk": [checkpoint.pk], "confirm": "1"})
-    assert response.status_code == 302
-    assert Checkpoint.objects.filter(pk=checkpoint.pk).exists()
-
-
 @pytest.mark.parametrize("level", ["none", "reader", "editor", "full"])
 def test_each_page_answers_by_the_role_rights(client, user_factory, checkpoint, level):
     client.force_login(user_factory(level, checkpoint_perms(level)))
@@ -72,20 +62,6 @@ def test_full_user_sees_every_button(full_client, checkpoint):
     assert "Delete selected" in page
     for url in object_urls(checkpoint.pk).values():
         assert url in page
-
-
-def test_writes_without_the_right_are_refused(client, reader_user, checkpoint):
-    client.force_login(reader_user)
-    urls = object_urls(checkpoint.pk)
-    data = {"name": "Hacked", "reference": "hacked"}
-    assert client.post(ADD, data).status_code == 403
-    assert client.post(urls["edit"], data).status_code == 403
-    assert client.post(urls["duplicate"], data).status_code == 403
-    assert client.post(urls["delete"]).status_code == 403
-    assert client.post(BULK, {"pk": [checkpoint.pk], "confirm": "1"}).status_code == 403
-    checkpoint.refresh_from_db()
-    assert checkpoint.name == "Recognised customer"
-    assert Checkpoint.objects.count() == 1
 
 
 def test_a_right_granted_on_one_checkpoint(client, user_factory, make_checkpoints):

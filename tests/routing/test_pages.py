@@ -108,25 +108,6 @@ def child(root, optin):
 # ---- Rights ----
 
 
-def test_anonymous_users_are_sent_to_the_login_page(client, routing, root, child):
-    for _, page in page_urls(routing, root, child):
-        response = client.get(page)
-        assert response.status_code == 302, page
-        assert response.url.startswith(reverse("login")), page
-    for page in (BULK, url("smartrouting_run", pk=routing.pk)):
-        assert client.post(page, {"pk": routing.pk}).status_code == 302
-
-
-def test_users_without_a_right_get_403(client, routing, root, child):
-    client.force_login(make_user("nobody"))
-    for _, page in page_urls(routing, root, child):
-        assert client.get(page).status_code == 403, page
-    assert client.post(BULK, {"pk": routing.pk}).status_code == 403
-    assert client.post(url("smartrouting_run", pk=routing.pk)).status_code == 403
-    data = node_data("end", "ok")
-    assert client.post(url("node_add", pk=routing.pk, parent=child.pk), data).status_code == 403
-
-
 @pytest.mark.parametrize("right", ["view", "add", "change", "delete"])
 def test_each_page_needs_its_right(client, routing, root, child, right):
     client.force_login(make_user("one-right", routing_perms(right)))
@@ -134,11 +115,6 @@ def test_each_page_needs_its_right(client, routing, root, child, right):
         # Duplicating needs the right to add and to read the source.
         expected = 200 if needed == right and "duplicate" not in page else 403
         assert client.get(page).status_code == expected, (right, page)
-
-
-def test_duplicating_needs_read_and_add(client, routing):
-    client.force_login(make_user("copier", routing_perms("view", "add")))
-    assert client.get(url("smartrouting_duplicate", pk=routing.pk)).status_code == 200
 
 
 def test_a_reader_sees_the_tree_without_editor_buttons(reader_client, routing, child):

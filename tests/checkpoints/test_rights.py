@@ -1,0 +1,169 @@
+"""Who may use each checkpoint page and endpoint: the rights matrix (tests/rights.py)."""
+
+import pytest
+from django.urls import reverse
+
+from checkpoints.models import Checkpoint
+from tests.rights import Route, check, matrix
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/checkpoints/"
+
+
+def page(name: str, **kwargs) -> str:
+    return reverse(f"checkpoints:checkpoint_{name}", kwargs=kwargs)
+
+
+def count(_):
+    return Checkpoint.objects.count()
+
+
+def exists(checkpoint):
+    return Checkpoint.objects.filter(pk=checkpoint.pk).exists()
+
+
+def name_of(checkpoint):
+    return Checkpoint.objects.get(pk=checkpoint.pk).name
+
+
+NEW = {"name": "New", "reference": "new_ref"}
+CHANGED = {"name": "Changed", "reference": "recognised", "alias": ""}
+
+PAGES = [
+    Route("list", "GET", lambda _: page("list"), ("view",), object_route=False),
+    Route("detail", "GET", lambda cp: page("detail", pk=cp.pk), ("view",)),
+    Route("add", "GET", lambda _: page("add"), ("add",), object_route=False),
+    Route(
+        "add POST",
+        "POST",
+        lambda _: page("add"),
+        ("add",),
+        object_route=False,
+        body=lambda _: NEW,
+        ok=302,
+        stored=count,
+    ),
+    Route("edit", "GET", lambda cp: page("edit", pk=cp.pk), ("change",)),
+    Route(
+        "edit POST",
+        "POST",
+        lambda cp: page("edit", pk=cp.pk),
+        ("change",),
+        body=lambda _: CHANGED,
+        ok=302,
+        stored=name_of,
+    ),
+    Route("duplicate", "GET", lambda cp: page("duplicate", pk=cp.pk), ("view", "add")),
+    Route(
+        "duplicate POST",
+        "POST",
+        lambda cp: page("duplicate", pk=cp.pk),
+        ("view", "add"),
+        body=lambda _: NEW,
+        ok=302,
+        stored=count,
+    ),
+    Route("delete", "GET", lambda cp: page("delete", pk=cp.pk), ("delete",)),
+    Route(
+        "delete POST",
+        "POST",
+        lambda cp: page("delete", pk=cp.pk),
+        ("delete",),
+        ok=302,
+        stored=exists,
+    ),
+    # The confirmation lists the selected checkpoints: reading them is needed too.
+    Route(
+        "bulk delete confirmation",
+        "POST",
+        lambda _: page("bulk_delete"),
+        ("view", "delete"),
+        object_route=False,
+        body=lambda cp: {"pk": [cp.pk]},
+    ),
+    Route(
+        "bulk delete POST",
+        "POST",
+        lambda _: page("bulk_delete"),
+        ("delete",),
+        object_route=False,
+        body=lambda cp: {"pk": [cp.pk], "confirm": "1"},
+        ok=302,
+        stored=exists,
+    ),
+]
+
+ENDPOINTS = [
+    Route("list", "GET", lambda _: API, ("view",), object_route=False),
+    Route(
+        "create",
+        "POST",
+        lambda _: API,
+        ("add",),
+        object_route=False,
+        body=lambda _: NEW,
+        ok=201,
+        stored=count,
+    ),
+    Route("retrieve", "GET", lambda cp: f"{API}{cp.pk}/", ("view",)),
+    Route(
+        "update",
+        "PUT",
+        lambda cp: f"{API}{cp.pk}/",
+        ("change",),
+        body=lambda _: CHANGED,
+        stored=name_of,
+    ),
+    Route(
+        "partial update",
+        "PATCH",
+        lambda cp: f"{API}{cp.pk}/",
+        ("change",),
+        body=lambda _: {"name": "Changed"},
+        stored=name_of,
+    ),
+    Route("destroy", "DELETE", lambda cp: f"{API}{cp.pk}/", ("delete",), ok=204, stored=exists),
+    Route(
+        "duplicate",
+        "POST",
+        lambda cp: f"{API}{cp.pk}/duplicate/",
+        ("view", "add"),
+        body=lambda _: {"name": "Copy", "reference": "copy_ref"},
+        ok=201,
+        stored=count,
+    ),
+    Route("delete warnings", "GET", lambda cp: f"{API}{cp.pk}/delete-warnings/", ("view",)),
+    Route(
+        "bulk delete",
+        "POST",
+        lambda _: f"{API}bulk-delete/",
+        ("delete",),
+        object_route=False,
+        body=lambda cp: {"ids": [cp.pk]},
+        stored=exists,
+    ),
+    Route(
+        "bulk delete dry run",
+        "POST",
+        lambda _: f"{API}bulk-delete/",
+        ("delete",),
+        object_route=False,
+        body=lambda cp: {"ids": [cp.pk], "dry_run": True},
+    ),
+]
+
+
+@pytest.fixture
+def other(db):
+    return Checkpoint.objects.create(name="Other", reference="other")
+
+
+@pytest.mark.parametrize(("route", "cell"), matrix(PAGES))
+def test_pages(client, checkpoint, other, route, cell):
+    check(client, route, cell, checkpoint, other, api=False)
+
+
+@pytest.mark.parametrize(("route", "cell"), matrix(ENDPOINTS))
+def test_endpoints(api_client, checkpoint, other, route, cell):
+    check(api_client, route, cell, checkpoint, other, api=True)

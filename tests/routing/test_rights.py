@@ -1,0 +1,242 @@
+"""Who may use each Smart Routing page and endpoint: the rights matrix (tests/rights.py)."""
+
+import pytest
+from django.urls import reverse
+
+from checkpoints.models import Checkpoint
+from interactions.models import Interaction, InteractionCheckpoint
+from interactions.services import create_interaction
+from routing import services
+from routing.models import SmartRouting
+from tests.rights import Route, check, matrix
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/routings/"
+# A run attaches checkpoints to an interaction the user may read.
+RUN = ("interactions.add_interactioncheckpoint", "interactions.view_interaction")
+
+
+def page(name: str, **kwargs) -> str:
+    return reverse(f"routing:{name}", kwargs=kwargs)
+
+
+def step(routing):
+    return routing.nodes.get(kind="add_checkpoint")
+
+
+def end(routing):
+    return routing.nodes.get(kind="end")
+
+
+def count(_):
+    return SmartRouting.objects.count()
+
+
+def exists(routing):
+    return SmartRouting.objects.filter(pk=routing.pk).exists()
+
+
+def name_of(routing):
+    return SmartRouting.objects.get(pk=routing.pk).name
+
+
+def tree_of(routing):
+    return list(routing.nodes.order_by("id").values_list("id", "kind", "label"))
+
+
+def attached(_):
+    return InteractionCheckpoint.objects.count()
+
+
+def node_data(kind: str, outcome: str, label: str) -> dict:
+    fields = ("variable", "value", "checkpoint", "reference_code", "sample_variables")
+    return {"outcome": outcome, "kind": kind, "label": label, **dict.fromkeys(fields, "")}
+
+
+ROUTING = {"name": "New", "channel": "voice", "description": ""}
+
+
+def run_body(_):
+    return {"interaction": Interaction.objects.get().pk, "variables": "{}"}
+
+
+PAGES = [
+    Route("list", "GET", lambda _: page("smartrouting_list"), ("view",), object_route=False),
+    Route("detail", "GET", lambda r: page("smartrouting_detail", pk=r.pk), ("view",)),
+    Route("add", "GET", lambda _: page("smartrouting_add"), ("add",), object_route=False),
+    Route(
+        "add POST",
+        "POST",
+        lambda _: page("smartrouting_add"),
+        ("add",),
+        object_route=False,
+        body=lambda _: ROUTING,
+        ok=302,
+        stored=count,
+    ),
+    Route("edit", "GET", lambda r: page("smartrouting_edit", pk=r.pk), ("change",)),
+    Route(
+        "edit POST",
+        "POST",
+        lambda r: page("smartrouting_edit", pk=r.pk),
+        ("change",),
+        body=lambda _: {**ROUTING, "name": "Renamed"},
+        ok=302,
+        stored=name_of,
+    ),
+    Route("duplicate", "GET", lambda r: page("smartrouting_duplicate", pk=r.pk), ("view", "add")),
+    Route(
+        "duplicate POST",
+        "POST",
+        lambda r: page("smartrouting_duplicate", pk=r.pk),
+        ("view", "add"),
+        body=lambda _: ROUTING,
+        ok=302,
+        stored=count,
+    ),
+    Route("delete", "GET", lambda r: page("smartrouting_delete", pk=r.pk), ("delete",)),
+    Route(
+        "delete POST",
+        "POST",
+        lambda r: page("smartrouting_delete", pk=r.pk),
+        ("delete",),
+        ok=302,
+        stored=exists,
+    ),
+    # The confirmation lists the selected routings: reading them is needed too.
+    Route(
+        "bulk delete confirmation",
+        "POST",
+        lambda _: page("smartrouting_bulk_delete"),
+        ("view", "delete"),
+        object_route=False,
+        body=lambda r: {"pk": [r.pk]},
+    ),
+    Route(
+        "bulk delete POST",
+        "POST",
+        lambda _: page("smartrouting_bulk_delete"),
+        ("delete",),
+        object_route=False,
+        body=lambda r: {"pk": [r.pk], "confirm": "1"},
+        ok=302,
+        stored=exists,
+    ),
+    Route(
+        "run POST",
+        "POST",
+        lambda r: page("smartrouting_run", pk=r.pk),
+        ("view",),
+        also=RUN,
+        body=run_body,
+        stored=attached,
+    ),
+    Route(
+        "node add",
+        "GET",
+        lambda r: page("node_add", pk=r.pk, parent=step(r).pk) + "?outcome=reference_not_found",
+        ("change",),
+    ),
+    Route(
+        "node add POST",
+        "POST",
+        lambda r: page("node_add", pk=r.pk, parent=step(r).pk),
+        ("change",),
+        body=lambda _: node_data("end", "reference_not_found", "Lost"),
+        ok=302,
+        stored=tree_of,
+    ),
+    Route("node edit", "GET", lambda r: page("node_edit", pk=r.pk, node=end(r).pk), ("change",)),
+    Route(
+        "node edit POST",
+        "POST",
+        lambda r: page("node_edit", pk=r.pk, node=end(r).pk),
+        ("change",),
+        body=lambda _: node_data("end", "ok", "Bye"),
+        ok=302,
+        stored=tree_of,
+    ),
+    Route(
+        "node delete", "GET", lambda r: page("node_delete", pk=r.pk, node=end(r).pk), ("change",)
+    ),
+    Route(
+        "node delete POST",
+        "POST",
+        lambda r: page("node_delete", pk=r.pk, node=end(r).pk),
+        ("change",),
+        ok=302,
+        stored=tree_of,
+    ),
+]
+
+START = {"kind": "start", "branches": {}}
+
+ENDPOINTS = [
+    Route("list", "GET", lambda _: API, ("view",), object_route=False),
+    Route(
+        "create",
+        "POST",
+        lambda _: API,
+        ("add",),
+        object_route=False,
+        body=lambda _: {**ROUTING, "tree": START},
+        ok=201,
+        stored=count,
+    ),
+    Route("retrieve", "GET", lambda r: f"{API}{r.pk}/", ("view",)),
+    Route(
+        "update",
+        "PUT",
+        lambda r: f"{API}{r.pk}/",
+        ("change",),
+        body=lambda _: {**ROUTING, "name": "Renamed", "tree": START},
+        stored=name_of,
+    ),
+    Route(
+        "partial update",
+        "PATCH",
+        lambda r: f"{API}{r.pk}/",
+        ("change",),
+        body=lambda _: {"name": "Renamed"},
+        stored=name_of,
+    ),
+    Route("destroy", "DELETE", lambda r: f"{API}{r.pk}/", ("delete",), ok=204, stored=exists),
+    Route(
+        "run",
+        "POST",
+        lambda r: f"{API}{r.pk}/run/",
+        ("view",),
+        also=RUN,
+        body=lambda _: {"interaction": Interaction.objects.get().pk},
+        stored=attached,
+    ),
+]
+
+
+@pytest.fixture
+def routing(db):
+    """Start → attach “Opt-in” → end, and a voice interaction to run it on."""
+    routing = services.create_routing(name="Voice IVR", channel="voice")
+    optin = Checkpoint.objects.create(name="Opt-in", reference="optin", alias="opt-in")
+    attach = services.add_node(
+        routing.nodes.get(parent=None), outcome="next", kind="add_checkpoint", checkpoint=optin
+    )
+    services.add_node(attach, outcome="ok", kind="end", label="Hang up")
+    create_interaction(channel="voice")
+    return routing
+
+
+@pytest.fixture
+def other(db):
+    return services.create_routing(name="Email flow", channel="email")
+
+
+@pytest.mark.parametrize(("route", "cell"), matrix(PAGES))
+def test_pages(client, routing, other, route, cell):
+    check(client, route, cell, routing, other, api=False)
+
+
+@pytest.mark.parametrize(("route", "cell"), matrix(ENDPOINTS))
+def test_endpoints(api_client, routing, other, route, cell):
+    check(api_client, route, cell, routing, other, api=True)
