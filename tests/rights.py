@@ -89,6 +89,85 @@ class Route:
         return "add" not in self.needs
 
 
+def object_pages(
+    page: Callable[..., str],
+    *,
+    new: dict,
+    changed: dict,
+    count: Callable,
+    exists: Callable,
+    name_of: Callable,
+) -> list[Route]:
+    """The generic Maker pages of a model (checkpoint_maker.views): list, detail, add, edit,
+    duplicate, delete and bulk delete, each GET and its POST. ``page(action, pk=...)`` builds
+    a URL; ``new`` and ``changed`` are form bodies; ``count``, ``exists`` and ``name_of`` read
+    what a write stores."""
+
+    def of(action: str) -> Callable:
+        return lambda obj: page(action, pk=obj.pk)
+
+    def bare(action: str) -> Callable:
+        return lambda _: page(action)
+
+    post = {"ok": 302}
+    return [
+        Route("list", "GET", bare("list"), ("view",), object_route=False),
+        Route("detail", "GET", of("detail"), ("view",)),
+        Route("add", "GET", bare("add"), ("add",), object_route=False),
+        Route(
+            "add POST",
+            "POST",
+            bare("add"),
+            ("add",),
+            object_route=False,
+            body=lambda _: new,
+            stored=count,
+            **post,
+        ),
+        Route("edit", "GET", of("edit"), ("change",)),
+        Route(
+            "edit POST",
+            "POST",
+            of("edit"),
+            ("change",),
+            body=lambda _: changed,
+            stored=name_of,
+            **post,
+        ),
+        Route("duplicate", "GET", of("duplicate"), ("view", "add")),
+        Route(
+            "duplicate POST",
+            "POST",
+            of("duplicate"),
+            ("view", "add"),
+            body=lambda _: new,
+            stored=count,
+            **post,
+        ),
+        Route("delete", "GET", of("delete"), ("delete",)),
+        Route("delete POST", "POST", of("delete"), ("delete",), stored=exists, **post),
+        # The confirmation lists the selected objects: reading them is needed too.
+        Route(
+            "bulk delete confirmation",
+            "POST",
+            bare("bulk_delete"),
+            ("view", "delete"),
+            object_route=False,
+            body=lambda obj: {"pk": [obj.pk]},
+        ),
+        Route(
+            "bulk delete POST",
+            "POST",
+            bare("bulk_delete"),
+            ("delete",),
+            object_route=False,
+            body=lambda obj: {"pk": [obj.pk], "confirm": "1"},
+            stored=exists,
+            **post,
+        ),
+    ]
+
+
 def matrix(routes: list[Route]) -> list:
     """The (route, cell) cases, with ids such as ``edit POST-reader``."""
     return [

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from checkpoints.models import Checkpoint
-from tests.rights import Route, check, matrix
+from tests.rights import Route, check, matrix, object_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -30,69 +30,14 @@ def name_of(checkpoint):
 NEW = {"name": "New", "reference": "new_ref"}
 CHANGED = {"name": "Changed", "reference": "recognised", "alias": ""}
 
-PAGES = [
-    Route("list", "GET", lambda _: page("list"), ("view",), object_route=False),
-    Route("detail", "GET", lambda cp: page("detail", pk=cp.pk), ("view",)),
-    Route("add", "GET", lambda _: page("add"), ("add",), object_route=False),
-    Route(
-        "add POST",
-        "POST",
-        lambda _: page("add"),
-        ("add",),
-        object_route=False,
-        body=lambda _: NEW,
-        ok=302,
-        stored=count,
-    ),
-    Route("edit", "GET", lambda cp: page("edit", pk=cp.pk), ("change",)),
-    Route(
-        "edit POST",
-        "POST",
-        lambda cp: page("edit", pk=cp.pk),
-        ("change",),
-        body=lambda _: CHANGED,
-        ok=302,
-        stored=name_of,
-    ),
-    Route("duplicate", "GET", lambda cp: page("duplicate", pk=cp.pk), ("view", "add")),
-    Route(
-        "duplicate POST",
-        "POST",
-        lambda cp: page("duplicate", pk=cp.pk),
-        ("view", "add"),
-        body=lambda _: NEW,
-        ok=302,
-        stored=count,
-    ),
-    Route("delete", "GET", lambda cp: page("delete", pk=cp.pk), ("delete",)),
-    Route(
-        "delete POST",
-        "POST",
-        lambda cp: page("delete", pk=cp.pk),
-        ("delete",),
-        ok=302,
-        stored=exists,
-    ),
-    # The confirmation lists the selected checkpoints: reading them is needed too.
-    Route(
-        "bulk delete confirmation",
-        "POST",
-        lambda _: page("bulk_delete"),
-        ("view", "delete"),
-        object_route=False,
-        body=lambda cp: {"pk": [cp.pk]},
-    ),
-    Route(
-        "bulk delete POST",
-        "POST",
-        lambda _: page("bulk_delete"),
-        ("delete",),
-        object_route=False,
-        body=lambda cp: {"pk": [cp.pk], "confirm": "1"},
-        ok=302,
-        stored=exists,
-    ),
-]
+PAGES = object_pages(
+    page,
+    new=NEW,
+    changed=CHANGED,
+    count=count,
+    exists=exists,
+    name_of=name_of,
+)
 
 ENDPOINTS = [
     Route("list", "GET", lambda _: API, ("view",), object_route=False),

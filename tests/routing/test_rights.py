@@ -8,7 +8,7 @@ from interactions.models import Interaction, InteractionCheckpoint
 from interactions.services import create_interaction
 from routing import services
 from routing.models import SmartRouting
-from tests.rights import Route, check, matrix
+from tests.rights import Route, check, matrix, object_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -62,66 +62,13 @@ def run_body(_):
 
 
 PAGES = [
-    Route("list", "GET", lambda _: page("smartrouting_list"), ("view",), object_route=False),
-    Route("detail", "GET", lambda r: page("smartrouting_detail", pk=r.pk), ("view",)),
-    Route("add", "GET", lambda _: page("smartrouting_add"), ("add",), object_route=False),
-    Route(
-        "add POST",
-        "POST",
-        lambda _: page("smartrouting_add"),
-        ("add",),
-        object_route=False,
-        body=lambda _: ROUTING,
-        ok=302,
-        stored=count,
-    ),
-    Route("edit", "GET", lambda r: page("smartrouting_edit", pk=r.pk), ("change",)),
-    Route(
-        "edit POST",
-        "POST",
-        lambda r: page("smartrouting_edit", pk=r.pk),
-        ("change",),
-        body=lambda _: {**ROUTING, "name": "Renamed"},
-        ok=302,
-        stored=name_of,
-    ),
-    Route("duplicate", "GET", lambda r: page("smartrouting_duplicate", pk=r.pk), ("view", "add")),
-    Route(
-        "duplicate POST",
-        "POST",
-        lambda r: page("smartrouting_duplicate", pk=r.pk),
-        ("view", "add"),
-        body=lambda _: ROUTING,
-        ok=302,
-        stored=count,
-    ),
-    Route("delete", "GET", lambda r: page("smartrouting_delete", pk=r.pk), ("delete",)),
-    Route(
-        "delete POST",
-        "POST",
-        lambda r: page("smartrouting_delete", pk=r.pk),
-        ("delete",),
-        ok=302,
-        stored=exists,
-    ),
-    # The confirmation lists the selected routings: reading them is needed too.
-    Route(
-        "bulk delete confirmation",
-        "POST",
-        lambda _: page("smartrouting_bulk_delete"),
-        ("view", "delete"),
-        object_route=False,
-        body=lambda r: {"pk": [r.pk]},
-    ),
-    Route(
-        "bulk delete POST",
-        "POST",
-        lambda _: page("smartrouting_bulk_delete"),
-        ("delete",),
-        object_route=False,
-        body=lambda r: {"pk": [r.pk], "confirm": "1"},
-        ok=302,
-        stored=exists,
+    *object_pages(
+        lambda action, **kwargs: page(f"smartrouting_{action}", **kwargs),
+        new=ROUTING,
+        changed={**ROUTING, "name": "Renamed"},
+        count=count,
+        exists=exists,
+        name_of=name_of,
     ),
     Route(
         "run POST",
