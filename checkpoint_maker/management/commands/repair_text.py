@@ -17,7 +17,12 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models
 
-from checkpoint_maker.validators import VARIABLES_MAX_DEPTH, json_depth, text_problem
+from checkpoint_maker.validators import (
+    VARIABLES_MAX_DEPTH,
+    find_unclean_text,
+    json_depth,
+    text_problem,
+)
 
 PRODUCT_APPS = ("checkpoints", "interactions", "routing")
 REPLACEMENT = "\ufffd"
@@ -44,20 +49,9 @@ def clean_json(value: Any, depth: int = 0) -> Any:
 
 
 def json_is_clean(value: Any) -> bool:
-    if json_depth(value) > VARIABLES_MAX_DEPTH:
-        return False
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str) and text_problem(item):
-            return False
-        if isinstance(item, dict):
-            if any(text_problem(str(key)) for key in item):
-                return False
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return True
+    """No bad text anywhere in ``value`` and nothing nested past the limit (the rules'
+    own checks)."""
+    return json_depth(value) <= VARIABLES_MAX_DEPTH and find_unclean_text(value) is None
 
 
 def columns() -> list[tuple[type[models.Model], models.Field]]:
