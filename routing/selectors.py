@@ -3,7 +3,6 @@ checkpoint a rendered reference names and the interactions a run may use."""
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -23,38 +22,19 @@ def search_routings(queryset: QuerySet[SmartRouting], text: str) -> QuerySet[Sma
     return queryset.filter(Q(name__icontains=text)) if text else queryset
 
 
-@dataclass(frozen=True)
-class ReadNodes:
-    """Stands for ``routing.nodes`` once its nodes are read: ``all()`` makes no query."""
-
-    nodes: tuple[Node, ...]
-
-    def all(self) -> list[Node]:
-        return list(self.nodes)
-
-
-@dataclass(frozen=True)
-class RoutingRead:
-    """A routing with the nodes one statement read with it. It reads like the SmartRouting
-    (its fields; ``nodes.all()`` gives those nodes), so the API serializer shows that state."""
-
-    routing: SmartRouting
-    nodes: ReadNodes
-
-    def __getattr__(self, name: str):
-        if name in ("routing", "nodes"):  # not set yet (a copy being made): no recursion
-            raise AttributeError(name)
-        return getattr(self.routing, name)
-
-
-def routing_with_tree(pk: int) -> RoutingRead | None:
+def routing_with_tree(pk: int) -> SmartRouting | None:
     """A routing and its whole tree from one statement (its nodes joined with it), so a
-    concurrent delete or tree replacement shows entirely or not at all. None when there is
-    no such routing: a routing always has its start node."""
+    concurrent delete or tree replacement shows entirely or not at all: the nodes are on
+    ``tree_nodes`` (what the API's TreeField reads). None when there is no such routing: a
+    routing always has its start node."""
     if not 0 < pk <= MAX_ID:
         return None
-    nodes = tuple(Node.objects.select_related("routing").filter(routing_id=pk).order_by("id"))
-    return RoutingRead(nodes[0].routing, ReadNodes(nodes)) if nodes else None
+    nodes = list(Node.objects.select_related("routing").filter(routing_id=pk).order_by("id"))
+    if not nodes:
+        return None
+    routing = nodes[0].routing
+    routing.tree_nodes = nodes
+    return routing
 
 
 def code_may_render_to(code: str, reference: str) -> bool:

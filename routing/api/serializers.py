@@ -116,7 +116,9 @@ class TreeField(serializers.Field):
         return instance
 
     def to_representation(self, routing: SmartRouting) -> dict[str, Any] | None:
-        return read_tree(routing)
+        """From the nodes read with the routing (``tree_nodes``, routing.selectors), else
+        from its (prefetched) nodes."""
+        return read_tree(routing, getattr(routing, "tree_nodes", None))
 
     def to_internal_value(self, data: Any) -> ParsedTree:
         """The tree with its specs, so that the write (routing.services) parses it once."""

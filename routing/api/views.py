@@ -101,11 +101,11 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         """The routing and its tree as one statement read them (routing.selectors)."""
-        found = selectors.routing_with_tree(int(self.kwargs["pk"]))
-        if found is None:
+        routing = selectors.routing_with_tree(int(self.kwargs["pk"]))
+        if routing is None:
             raise exceptions.NotFound()
-        self.check_object_permissions(request, found.routing)
-        return Response(self.get_serializer(found).data)
+        self.check_object_permissions(request, routing)
+        return Response(self.get_serializer(routing).data)
 
     def perform_create(self, serializer):
         serializer.instance = services.create_routing(**serializer.validated_data)
