@@ -168,6 +168,48 @@ def object_pages(
     ]
 
 
+def object_endpoints(
+    api: str,
+    *,
+    new: dict,
+    changed: dict,
+    count: Callable,
+    exists: Callable,
+    name_of: Callable,
+) -> list[Route]:
+    """The REST endpoints of a model viewset under ``api`` (``/api/v1/checkpoints/``): list,
+    create, retrieve, update, partial update (the name) and destroy; ``new`` and ``changed``
+    are bodies; ``count``, ``exists`` and ``name_of`` read what a write stores."""
+
+    def one(obj) -> str:
+        return f"{api}{obj.pk}/"
+
+    return [
+        Route("list", "GET", lambda _: api, ("view",), object_route=False),
+        Route(
+            "create",
+            "POST",
+            lambda _: api,
+            ("add",),
+            object_route=False,
+            body=lambda _: new,
+            ok=201,
+            stored=count,
+        ),
+        Route("retrieve", "GET", one, ("view",)),
+        Route("update", "PUT", one, ("change",), body=lambda _: changed, stored=name_of),
+        Route(
+            "partial update",
+            "PATCH",
+            one,
+            ("change",),
+            body=lambda _: {"name": changed["name"]},
+            stored=name_of,
+        ),
+        Route("destroy", "DELETE", one, ("delete",), ok=204, stored=exists),
+    ]
+
+
 def matrix(routes: list[Route]) -> list:
     """The (route, cell) cases, with ids such as ``edit POST-reader``."""
     return [

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from checkpoints.models import Checkpoint
-from tests.rights import Route, check, matrix, object_pages
+from tests.rights import Route, check, matrix, object_endpoints, object_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -40,35 +40,14 @@ PAGES = object_pages(
 )
 
 ENDPOINTS = [
-    Route("list", "GET", lambda _: API, ("view",), object_route=False),
-    Route(
-        "create",
-        "POST",
-        lambda _: API,
-        ("add",),
-        object_route=False,
-        body=lambda _: NEW,
-        ok=201,
-        stored=count,
+    *object_endpoints(
+        API,
+        new=NEW,
+        changed=CHANGED,
+        count=count,
+        exists=exists,
+        name_of=name_of,
     ),
-    Route("retrieve", "GET", lambda cp: f"{API}{cp.pk}/", ("view",)),
-    Route(
-        "update",
-        "PUT",
-        lambda cp: f"{API}{cp.pk}/",
-        ("change",),
-        body=lambda _: CHANGED,
-        stored=name_of,
-    ),
-    Route(
-        "partial update",
-        "PATCH",
-        lambda cp: f"{API}{cp.pk}/",
-        ("change",),
-        body=lambda _: {"name": "Changed"},
-        stored=name_of,
-    ),
-    Route("destroy", "DELETE", lambda cp: f"{API}{cp.pk}/", ("delete",), ok=204, stored=exists),
     Route(
         "duplicate",
         "POST",

@@ -8,7 +8,7 @@ from interactions.models import Interaction, InteractionCheckpoint
 from interactions.services import create_interaction
 from routing import services
 from routing.models import SmartRouting
-from tests.rights import Route, check, matrix, object_pages
+from tests.rights import Route, check, matrix, object_endpoints, object_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -120,35 +120,14 @@ PAGES = [
 START = {"kind": "start", "branches": {}}
 
 ENDPOINTS = [
-    Route("list", "GET", lambda _: API, ("view",), object_route=False),
-    Route(
-        "create",
-        "POST",
-        lambda _: API,
-        ("add",),
-        object_route=False,
-        body=lambda _: {**ROUTING, "tree": START},
-        ok=201,
-        stored=count,
+    *object_endpoints(
+        API,
+        new={**ROUTING, "tree": START},
+        changed={**ROUTING, "name": "Renamed", "tree": START},
+        count=count,
+        exists=exists,
+        name_of=name_of,
     ),
-    Route("retrieve", "GET", lambda r: f"{API}{r.pk}/", ("view",)),
-    Route(
-        "update",
-        "PUT",
-        lambda r: f"{API}{r.pk}/",
-        ("change",),
-        body=lambda _: {**ROUTING, "name": "Renamed", "tree": START},
-        stored=name_of,
-    ),
-    Route(
-        "partial update",
-        "PATCH",
-        lambda r: f"{API}{r.pk}/",
-        ("change",),
-        body=lambda _: {"name": "Renamed"},
-        stored=name_of,
-    ),
-    Route("destroy", "DELETE", lambda r: f"{API}{r.pk}/", ("delete",), ok=204, stored=exists),
     Route(
         "run",
         "POST",
