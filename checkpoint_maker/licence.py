@@ -17,7 +17,9 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 LICENCE_MESSAGE = "Checkpoints are part of the Smart licence"
-LICENSED_APP_LABELS = frozenset({"checkpoints", "routing"})
+# App labels (their pages, API and admin) and URL namespaces: "statistics" is the namespace of
+# the Statistics pages and endpoints, which live in the interactions app.
+LICENSED_APP_LABELS = frozenset({"checkpoints", "routing", "statistics"})
 
 
 def smart_licence_active() -> bool:

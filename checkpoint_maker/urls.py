@@ -19,6 +19,7 @@ api_patterns = [
     path("", include("checkpoints.api.urls")),
     path("", include("interactions.api.urls")),
     path("", include("routing.api.urls")),
+    path("statistics/", include("interactions.statistics.api_urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("toolbox/checkpoints/", include("checkpoints.urls")),
     path("smart-routing/", include("routing.urls")),
     path("interactions/", include("interactions.urls")),
+    path("statistics/", include("interactions.statistics.urls")),
     path("roles/", include("checkpoint_maker.roles.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),

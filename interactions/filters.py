@@ -8,15 +8,15 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from checkpoint_maker.validators import MAX_ID
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
+from interactions.statistics import sql as statistics_sql
+from interactions.statistics.scope import Scope, start_of_day
 
-
-def start_of_day(day: datetime.date) -> datetime.datetime:
-    """Midnight of ``day`` in the site's time zone: days are half-open ranges of
-    ``started_at`` (from this midnight, before the next), which its index serves."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+EARLIEST_DAY = datetime.date(1970, 1, 1)
 
 
 class InteractionFilterSet(django_filters.FilterSet):
@@ -43,6 +43,29 @@ class InteractionFilterSet(django_filters.FilterSet):
     customer = django_filters.CharFilter(
         field_name="customer", lookup_expr="icontains", label="Customer"
     )
+    # A funnel's drop-off (interactions/statistics), usable on its own: the interactions that
+    # reached these checkpoints in this order and then not that one, attached in these days.
+    reached = django_filters.CharFilter(
+        method="filter_reached",
+        label="Reached",
+        help_text="References reached in this order (comma-separated).",
+    )
+    not_reached = django_filters.CharFilter(
+        method="filter_reached",
+        label="Then not reached",
+        help_text="A reference not reached after them.",
+    )
+    reached_from = django_filters.DateFilter(
+        method="filter_reached",
+        label="Reached from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reached_to = django_filters.DateFilter(
+        method="filter_reached", label="Reached to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reached_routing = django_filters.NumberFilter(
+        method="filter_reached", label="Reached through routing", min_value=1, max_value=MAX_ID
+    )
 
     class Meta:
         model = Interaction
@@ -54,6 +77,11 @@ class InteractionFilterSet(django_filters.FilterSet):
             "started_from",
             "started_to",
             "customer",
+            "reached",
+            "not_reached",
+            "reached_from",
+            "reached_to",
+            "reached_routing",
         ]
 
     def filter_checkpoint(self, queryset, name, value):
@@ -69,3 +97,23 @@ class InteractionFilterSet(django_filters.FilterSet):
     def filter_tag(self, queryset, name, value):
         tagged = InteractionTag.objects.filter(name=value.strip())
         return queryset.filter(pk__in=tagged.values("interaction_id"))
+
+    def filter_reached(self, queryset, name, value):
+        """The reached filters work together: filter_queryset applies them once."""
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        reached = [ref.strip() for ref in (data.get("reached") or "").split(",") if ref.strip()]
+        not_reached = (data.get("not_reached") or "").strip() or None
+        if not (reached or not_reached):
+            return queryset
+        routing = data.get("reached_routing")
+        scope = Scope(
+            data.get("reached_from") or EARLIEST_DAY,
+            data.get("reached_to") or timezone.localdate(),
+            routing_id=int(routing) if routing is not None else None,
+        )
+        statement, params = statistics_sql.reached_ids(scope, reached, not_reached)
+        return queryset.filter(pk__in=RawSQL(statement, params))

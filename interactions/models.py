@@ -131,7 +131,19 @@ class InteractionCheckpoint(models.Model):
         indexes = [
             models.Index(fields=["interaction", "attached_at"], name="attached_timeline_idx"),
             models.Index(fields=["checkpoint", "-attached_at"], name="attached_checkpoint_idx"),
-            models.Index(fields=["reference"], name="attached_reference_idx"),
+            # The history's reference filter and the statistics (interactions/statistics):
+            # a step's rows by reference and time, a period's rows by time, index-only on
+            # PostgreSQL.
+            models.Index(
+                fields=["reference", "attached_at"],
+                name="attached_reference_time_idx",
+                include=["interaction", "routing_id"],
+            ),
+            models.Index(
+                fields=["attached_at"],
+                name="attached_time_idx",
+                include=["reference", "interaction", "routing_id"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,3 +161,16 @@ class InteractionCheckpoint(models.Model):
     @property
     def checkpoint_deleted(self) -> bool:
         return self.live_checkpoint_id is None
+
+
+class Statistics(Interaction):
+    """The Statistics section's right, ``interactions.view_statistics`` (Read on the Roles
+    page's "Statistics" row; role-wide only). A proxy holds it, so the right is a model
+    permission like every other and the Roles matrix shows it with no special case; it has
+    no rows of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "statistics"
+        verbose_name_plural = "statistics"
+        default_permissions = ("view",)
