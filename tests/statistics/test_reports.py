@@ -155,7 +155,8 @@ def test_ab_test_conversions_intervals_and_verdict(journeys, scope):
     assert b.ci95 == (0.2189, 0.3958)
     assert 0 < b.p_value < 0.001
     assert test.verdict == (
-        "Checkpoint campaign_b converts better than Checkpoint campaign_a: 30.0% vs 9.9%, p < 0.001."
+        "Checkpoint campaign_b converts better than Checkpoint campaign_a: "
+        "30.0% vs 9.9%, p < 0.001."
     )
 
 
