@@ -8,7 +8,11 @@ class InteractionsConfig(AppConfig):
     def ready(self) -> None:
         from checkpoint_maker.extensions import register_detail_panel
         from checkpoint_maker.menu import MenuItem, register
+        from django.db.models.signals import pre_delete
+
         from checkpoints.models import Checkpoint
+        from interactions.models import Interaction
+        from interactions.statistics.rollup import forget_deleted_interaction
         from interactions.views import checkpoint_reach_panel
 
         register(
@@ -22,3 +26,5 @@ class InteractionsConfig(AppConfig):
         )
         # The checkpoint configuration page shows how many interactions reached it.
         register_detail_panel(Checkpoint, checkpoint_reach_panel)
+        # A deleted interaction's days are read from the attached rows again until refolded.
+        pre_delete.connect(forget_deleted_interaction, sender=Interaction)

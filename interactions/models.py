@@ -174,3 +174,46 @@ class Statistics(Interaction):
         verbose_name = "statistics"
         verbose_name_plural = "statistics"
         default_permissions = ("view",)
+
+
+class CheckpointDay(models.Model):
+    """The overview's daily rollup (interactions/statistics/rollup.py): per closed day of the
+    site's time zone, per recorded reference, the interactions that reached it that day, for
+    every channel and routing (``channel`` "" and ``routing_key`` 0 stand for any), with the
+    first and last time. Written only by the fold; never read by anything but the overview."""
+
+    day = models.DateField()
+    reference = models.CharField(max_length=REFERENCE_MAX_LENGTH)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    routing_key = models.BigIntegerField(default=0)
+    interactions = models.PositiveIntegerField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "checkpoint day"
+        indexes = [
+            models.Index(
+                fields=["day", "channel", "routing_key"],
+                name="checkpoint_day_idx",
+                include=["reference", "interactions", "first_at", "last_at"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} on {self.day}: {self.interactions}"
+
+
+class FoldedDay(models.Model):
+    """A day whose CheckpointDay rows are complete, folded in ``time_zone`` (a change of the
+    site's zone makes it unfolded again; empty while a fold is writing it)."""
+
+    day = models.DateField(unique=True)
+    time_zone = models.CharField(max_length=64)
+    folded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} ({self.time_zone})"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from checkpoint_maker.validators import MAX_ID
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
+from interactions.statistics import rollup
 
 OK = "ok"
 REFERENCE_NOT_FOUND = "reference_not_found"
@@ -250,6 +251,7 @@ def attach_checkpoint(
         raise Interaction.DoesNotExist(f"No interaction with id {interaction_id}.")
     if checkpoint_id is not None and not 0 < checkpoint_id <= MAX_ID:
         return _already_attached(interaction_id, reference=None, checkpoint_id=checkpoint_id)
+    past = attached_at is not None and timezone.localdate(attached_at) < timezone.localdate()
     attached_at = attached_at or timezone.now()
     routing_name = action.routing_name[:200]
     action_label = action.action_label[:200]
@@ -297,4 +299,6 @@ def attach_checkpoint(
             action_label,
         ),
     )
+    if past:  # a closed day changed (demo data): its rollup is read afresh
+        rollup.forget_times(attached_at, attached_at)
     return AttachResult(OK, created=True, attachment=row)

@@ -1,21 +1,21 @@
 """The statistics reports, read from the attached rows (see the package docstring).
 
-Each report is a fixed number of queries whatever the period or the data: the overview two
-(its checkpoints, the interactions started) plus one for names and one for a trend; a funnel,
-an A/B test and the journeys one each plus one for names.
+Each report is a fixed number of queries whatever the period or the data: the overview three
+(its folded days, its checkpoints, the interactions started) plus one for names and one for a
+trend; a funnel, an A/B test and the journeys one each plus one for names.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction, InteractionCheckpoint
-from interactions.statistics import figures, sql
+from interactions.statistics import figures, rollup, sql
 
 QUANTILES = (0.5, 0.9)
 
@@ -140,18 +140,6 @@ def interactions_started(scope) -> int:
     return started.count()
 
 
-OVERVIEW_ORDER = {
-    "-interactions": ("-interactions", "reference"),
-    "interactions": ("interactions", "reference"),
-    "reference": ("reference",),
-    "-reference": ("-reference",),
-    "first_at": ("first_at", "reference"),
-    "-first_at": ("-first_at", "reference"),
-    "last_at": ("last_at", "reference"),
-    "-last_at": ("-last_at", "reference"),
-}
-
-
 def overview(
     scope,
     *,
@@ -164,33 +152,22 @@ def overview(
     """Per checkpoint reached in the scope (or the ``references`` given): the interactions
     that reached it, their share of the interactions started in the period, the first and
     last time; ``limit`` of them from ``offset`` in ``sort`` order (``more`` says whether
-    there are others). With ``interval`` ("day" or "hour") each carries its trend."""
-    rows = attached_in(scope)
-    if references:
-        rows = rows.filter(reference__in=references)
-    grouped = (
-        rows.values("reference")
-        .annotate(
-            interactions=Count("interaction", distinct=True),
-            first_at=Min("attached_at"),
-            last_at=Max("attached_at"),
-        )
-        .order_by(*OVERVIEW_ORDER[sort])
-    )
-    found = list(grouped[offset : offset + limit + 1])
+    there are others). With ``interval`` ("day" or "hour") each carries its trend. The
+    folded days come from the daily rollup (rollup.py), the others from the attached rows."""
+    found = rollup.overview_rows(scope, references, sort, limit + 1, offset)
     more, found = len(found) > limit, found[:limit]
     started = interactions_started(scope)
-    names = reference_names([row["reference"] for row in found]) if found else {}
+    names = reference_names([reference for reference, *_ in found]) if found else {}
     reached = [
         CheckpointReach(
-            reference=row["reference"],
-            name=names.get(row["reference"], ""),
-            interactions=row["interactions"],
-            share=figures.rate(row["interactions"], started),
-            first_at=row["first_at"],
-            last_at=row["last_at"],
+            reference=reference,
+            name=names.get(reference, ""),
+            interactions=int(count),
+            share=figures.rate(int(count), started),
+            first_at=sql.as_datetime(first_at),
+            last_at=sql.as_datetime(last_at),
         )
-        for row in found
+        for reference, count, first_at, last_at in found
     ]
     if interval and reached:
         trends = series(scope, [row.reference for row in reached], interval)

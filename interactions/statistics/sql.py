@@ -8,7 +8,10 @@ previous step on the interaction; the SQL runs on PostgreSQL and SQLite alike (C
 functions), with the vendor's function where they differ. Names come from the models.
 """
 
+import datetime
+
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from interactions.models import Interaction, InteractionCheckpoint
 
@@ -22,6 +25,15 @@ def _quoted(model, field: str | None = None) -> str:
 def _value(value):
     """A parameter as the database stores it (a datetime in UTC on SQLite)."""
     return connection.ops.adapt_datetimefield_value(value)
+
+
+def as_datetime(value) -> datetime.datetime:
+    """A time read by raw SQL as an aware datetime (SQLite answers the stored UTC text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
 
 
 def columns() -> dict[str, str]:

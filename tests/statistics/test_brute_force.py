@@ -10,7 +10,7 @@ import pytest
 from checkpoints import services as checkpoint_services
 from interactions.filters import InteractionFilterSet
 from interactions.models import Interaction, InteractionCheckpoint
-from interactions.statistics import figures, selectors
+from interactions.statistics import figures, rollup, selectors
 from interactions.statistics.scope import Scope
 from tests.statistics.conftest import DAY, at
 
@@ -88,8 +88,14 @@ def brute_percentile(values: list[float], fraction: float) -> float | None:
     return round(value, figures.SECONDS_DIGITS)
 
 
+@pytest.mark.parametrize("folded", ["none", "one day", "all days"])
 @pytest.mark.parametrize("scope", SCOPES)
-def test_overview(random_history, scope):
+def test_overview(random_history, scope, folded):
+    """The same figures whether the days come from the attached rows, the rollup or both."""
+    if folded == "one day":
+        assert rollup.fold_day(DAYS[1])
+    elif folded == "all days":
+        assert rollup.fold() >= len(DAYS)
     rows = rows_in(scope)
     expected = Counter(ref for found in rows.values() for ref in {r for _, _, r in found})
     started = sum(

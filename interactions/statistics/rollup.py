@@ -1,0 +1,261 @@
+"""The overview's daily rollup: what a closed day's attached rows add up to, folded once.
+
+A checkpoint reached by many interactions over 30 days is one row per day here instead of
+one per interaction. ``fold`` writes, for each closed day of the site's time zone (before
+today), the interactions per recorded reference for every channel and routing and for any
+(``CheckpointDay``), and marks the day folded (``FoldedDay``) in the same transaction; the
+day's marker row is locked first, so a concurrent fold of the same day waits, then finds it
+folded: a day is folded once.
+Folding runs outside requests (``manage.py fold_statistics``, e.g. every few minutes from
+cron; seed_demo and the benchmarks run it too); a report never writes.
+
+The overview reads the rollup for the folded days of its period and the attached rows
+themselves for the others (today, and any day not folded yet), in one statement, so it is
+exact whether or not the fold has run. A day's rows change after it closed only when an
+interaction is deleted (its days are unfolded, ``forget``, by a signal on every deletion) or
+when rows are written with past times (the demo data; ``attach_checkpoint(attached_at=...)``
+unfolds that day). One corner is not exact: an interaction that collected two checkpoints
+sharing one reference (one deleted before the other was made) on two different days counts
+once on each day.
+"""
+
+import datetime
+
+from django.db import connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from interactions.models import CheckpointDay, FoldedDay, InteractionCheckpoint
+from interactions.statistics import sql
+from interactions.statistics.scope import Scope, start_of_day
+
+ANY_CHANNEL = ""
+ANY_ROUTING = 0
+MAX_FOLD_DAYS = 400  # how far back fold_statistics looks by default
+
+
+def zone_name() -> str:
+    return str(timezone.get_default_timezone())
+
+
+def _fold_sql() -> str:
+    """One INSERT ... SELECT of a day's rollup rows: four groupings (any channel and routing,
+    per channel, per routing, per both). Parameters: per grouping (day, start, end)."""
+    c = sql.columns()
+    table = connection.ops.quote_name(CheckpointDay._meta.db_table)
+    target = ", ".join(
+        connection.ops.quote_name(CheckpointDay._meta.get_field(name).column)
+        for name in (
+            "day",
+            "reference",
+            "channel",
+            "routing_key",
+            "interactions",
+            "first_at",
+            "last_at",
+        )
+    )
+    join = f"JOIN {c['interactions']} i ON i.{c['interaction_id']} = a.{c['interaction']}"
+    groupings = [
+        ("%s", f"{ANY_ROUTING}", "", ""),
+        (f"i.{c['channel']}", f"{ANY_ROUTING}", join, f", i.{c['channel']}"),
+        ("%s", f"a.{c['routing']}", "", f", a.{c['routing']}"),
+        (f"i.{c['channel']}", f"a.{c['routing']}", join, f", i.{c['channel']}, a.{c['routing']}"),
+    ]
+    selects = []
+    for channel, routing, joined, grouped in groupings:
+        routed = f" AND a.{c['routing']} IS NOT NULL" if "a." in routing else ""
+        selects.append(
+            f"SELECT %s, a.{c['reference']}, {channel}, {routing}, "
+            f"COUNT(DISTINCT a.{c['interaction']}), MIN(a.{c['at']}), MAX(a.{c['at']}) "
+            f"FROM {c['attached']} a {joined} "
+            f"WHERE a.{c['at']} >= %s AND a.{c['at']} < %s{routed} "
+            f"GROUP BY a.{c['reference']}{grouped}"
+        )
+    return f"INSERT INTO {table} ({target}) {' UNION ALL '.join(selects)}"
+
+
+def fold_day(day: datetime.date) -> bool:
+    """Fold one closed day (again, if it was folded in another time zone). False when it is
+    not closed yet or already folded (by a concurrent fold, say)."""
+    if day >= timezone.localdate():
+        return False
+    start = connection.ops.adapt_datetimefield_value(start_of_day(day))
+    end = connection.ops.adapt_datetimefield_value(start_of_day(day + datetime.timedelta(days=1)))
+    stored_day = connection.ops.adapt_datefield_value(day)
+    params = [
+        stored_day,
+        ANY_CHANNEL,
+        start,
+        end,
+        stored_day,
+        start,
+        end,
+        stored_day,
+        ANY_CHANNEL,
+        start,
+        end,
+        stored_day,
+        start,
+        end,
+    ]
+    with transaction.atomic():
+        # The day's marker is the lock: a concurrent fold of the same day waits here, then
+        # finds it folded.
+        FoldedDay.objects.bulk_create([FoldedDay(day=day, time_zone="")], ignore_conflicts=True)
+        marker = FoldedDay.objects.select_for_update().get(day=day)
+        if marker.time_zone == zone_name():
+            return False
+        CheckpointDay.objects.filter(day=day).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(_fold_sql(), params)
+        marker.time_zone, marker.folded_at = zone_name(), timezone.now()
+        marker.save(update_fields=["time_zone", "folded_at"])
+    return True
+
+
+def days_to_fold(back: int = MAX_FOLD_DAYS) -> list[datetime.date]:
+    """The closed days of the last ``back`` days that are not folded in the current zone,
+    from the first day that has attached rows."""
+    today = timezone.localdate()
+    earliest = (
+        InteractionCheckpoint.objects.order_by("attached_at")
+        .values_list("attached_at", flat=True)
+        .first()
+    )
+    if earliest is None:
+        return []
+    first = max(today - datetime.timedelta(days=back), timezone.localdate(earliest))
+    folded = set(
+        FoldedDay.objects.filter(day__gte=first, time_zone=zone_name()).values_list(
+            "day", flat=True
+        )
+    )
+    return [
+        first + datetime.timedelta(days=n)
+        for n in range((today - first).days)
+        if first + datetime.timedelta(days=n) not in folded
+    ]
+
+
+def fold(back: int = MAX_FOLD_DAYS) -> int:
+    """Fold every closed day not folded yet; returns how many were folded."""
+    return sum(fold_day(day) for day in days_to_fold(back))
+
+
+def forget(first: datetime.date, last: datetime.date) -> None:
+    """Unfold the days first..last (their rows changed): reports read them from the attached
+    rows until the next fold."""
+    FoldedDay.objects.filter(day__gte=first, day__lte=last).delete()
+    CheckpointDay.objects.filter(day__gte=first, day__lte=last).delete()
+
+
+def forget_times(earliest: datetime.datetime | None, latest: datetime.datetime | None) -> None:
+    """Unfold the days between two attachment times (in the site's time zone)."""
+    if earliest is not None and latest is not None:
+        forget(timezone.localdate(earliest), timezone.localdate(latest))
+
+
+def spans(scope: Scope) -> tuple[list[tuple], list[tuple]]:
+    """The scope's days as contiguous spans (first, last): those folded in the current zone,
+    and the others (today, days not folded yet). One query."""
+    folded = set(
+        FoldedDay.objects.filter(
+            day__gte=scope.first_day, day__lte=scope.last_day, time_zone=zone_name()
+        ).values_list("day", flat=True)
+    )
+    folded_spans: list[tuple] = []
+    live_spans: list[tuple] = []
+    for n in range(scope.days):
+        day = scope.first_day + datetime.timedelta(days=n)
+        target = folded_spans if day in folded else live_spans
+        if target and target[-1][1] == day - datetime.timedelta(days=1):
+            target[-1] = (target[-1][0], day)
+        else:
+            target.append((day, day))
+    return folded_spans, live_spans
+
+
+ORDER_SQL = {
+    "interactions": "n",
+    "reference": "reference",
+    "first_at": "f",
+    "last_at": "l",
+}
+
+
+def overview_rows(
+    scope: Scope, references: list[str] | None, sort: str, limit: int, offset: int
+) -> list[tuple]:
+    """(reference, interactions, first_at, last_at) per checkpoint reached in the scope, in
+    ``sort`` order (a key of ORDER_SQL, "-" first for descending; then by reference), rows
+    ``offset`` to ``offset + limit``: the rollup for the folded days, the attached rows for
+    the others. Two queries (the spans, then the rows)."""
+    c = sql.columns()
+    folded, live = spans(scope)
+    parts, params = [], []
+    day_column = connection.ops.quote_name(CheckpointDay._meta.get_field("day").column)
+    table = connection.ops.quote_name(CheckpointDay._meta.db_table)
+    wanted = ", ".join(["%s"] * len(references or []))
+    if folded:
+        days = " OR ".join(f"(r.{day_column} >= %s AND r.{day_column} <= %s)" for _ in folded)
+        condition = f"({days}) AND r.channel = %s AND r.routing_key = %s"
+        for first, last in folded:
+            params += [
+                connection.ops.adapt_datefield_value(first),
+                connection.ops.adapt_datefield_value(last),
+            ]
+        params += [scope.channel or ANY_CHANNEL, scope.routing_id or ANY_ROUTING]
+        if references:
+            condition += f" AND r.reference IN ({wanted})"
+            params += references
+        parts.append(
+            "SELECT r.reference AS reference, r.interactions AS n, r.first_at AS f, "
+            f"r.last_at AS l FROM {table} r WHERE {condition}"
+        )
+    if live:
+        times = " OR ".join(f"(a.{c['at']} >= %s AND a.{c['at']} < %s)" for _ in live)
+        for first, last in live:
+            live_scope = Scope(first, last)
+            params += [
+                connection.ops.adapt_datetimefield_value(live_scope.start),
+                connection.ops.adapt_datetimefield_value(live_scope.end),
+            ]
+        condition = f"({times})"
+        if scope.routing_id is not None:
+            condition += f" AND a.{c['routing']} = %s"
+            params.append(scope.routing_id)
+        if scope.channel:
+            condition += (
+                f" AND a.{c['interaction']} IN (SELECT {c['interaction_id']} "
+                f"FROM {c['interactions']} WHERE {c['channel']} = %s)"
+            )
+            params.append(scope.channel)
+        if references:
+            condition += f" AND a.{c['reference']} IN ({wanted})"
+            params += references
+        parts.append(
+            f"SELECT a.{c['reference']} AS reference, COUNT(DISTINCT a.{c['interaction']}) AS n, "
+            f"MIN(a.{c['at']}) AS f, MAX(a.{c['at']}) AS l FROM {c['attached']} a "
+            f"WHERE {condition} GROUP BY a.{c['reference']}"
+        )
+    key = ORDER_SQL[sort.lstrip("-")]
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    order = f"{key} {direction}" + (", reference" if key != "reference" else "")
+    statement = (
+        "SELECT reference, SUM(n) AS n, MIN(f) AS f, MAX(l) AS l "
+        f"FROM ({' UNION ALL '.join(parts)}) x GROUP BY reference "
+        f"ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, limit, offset])
+        return cursor.fetchall()
+
+
+def forget_deleted_interaction(sender, instance, **kwargs) -> None:
+    """pre_delete receiver (interactions/apps.py): the days an interaction reached
+    checkpoints on change when it is deleted (its rows go with it)."""
+    times = InteractionCheckpoint.objects.filter(interaction=instance).aggregate(
+        earliest=Min("attached_at"), latest=Max("attached_at")
+    )
+    forget_times(times["earliest"], times["latest"])
