@@ -6,10 +6,10 @@ class InteractionsConfig(AppConfig):
     verbose_name = "Interactions"
 
     def ready(self) -> None:
-        from checkpoint_maker.extensions import register_detail_panel
-        from checkpoint_maker.menu import MenuItem, register
         from django.db.models.signals import pre_delete
 
+        from checkpoint_maker.extensions import register_detail_panel
+        from checkpoint_maker.menu import MenuItem, register
         from checkpoints.models import Checkpoint
         from interactions.models import Interaction
         from interactions.statistics.rollup import forget_deleted_interaction
