@@ -134,7 +134,9 @@ class StatisticsReportView(APIView):
             query_parameter(
                 "limit",
                 {"type": "integer", "minimum": 1, "maximum": params.MAX_OVERVIEW_LIMIT},
-                f"How many checkpoints (default {params.OVERVIEW_LIMIT}).",
+                f"How many checkpoints (default {params.OVERVIEW_LIMIT}). With `interval`, "
+                f"at most {params.MAX_TREND_REFERENCES} (default {params.MAX_TREND_REFERENCES}): "
+                "each carries every bucket of the period.",
             ),
             query_parameter(
                 "offset",
@@ -155,8 +157,8 @@ class CheckpointsView(StatisticsReportView):
             form.scope,
             references=data["references"],
             sort=data["sort"] or params.OVERVIEW_SORTS[0],
-            limit=data["limit"] or params.OVERVIEW_LIMIT,
-            offset=data["offset"] or 0,
+            limit=data["limit"],
+            offset=data["offset"],
             interval=data["interval"] or None,
         )
 

@@ -176,14 +176,19 @@ class OverviewForm(StatisticsForm):
 
 class OverviewSliceForm(OverviewForm):
     """The overview with a slice of its checkpoints in ``sort`` order (the API's ``limit``
-    and ``offset``)."""
+    and ``offset``). With an ``interval`` each checkpoint carries a trend of every bucket of
+    the period, so the slice is of trend lines: at most MAX_TREND_REFERENCES, by default as
+    many."""
 
     limit = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=MAX_OVERVIEW_LIMIT,
         label="Limit",
-        help_text=f"How many checkpoints (1 to {MAX_OVERVIEW_LIMIT}, default {OVERVIEW_LIMIT}).",
+        help_text=(
+            f"How many checkpoints (1 to {MAX_OVERVIEW_LIMIT}, default {OVERVIEW_LIMIT}; with "
+            f"an interval 1 to {MAX_TREND_REFERENCES}, default {MAX_TREND_REFERENCES})."
+        ),
     )
     offset = forms.IntegerField(
         required=False,
@@ -192,6 +197,17 @@ class OverviewSliceForm(OverviewForm):
         label="Offset",
         help_text="How many checkpoints to skip first (default 0).",
     )
+
+    def clean(self):
+        data = super().clean()
+        limit = data.get("limit")
+        if data.get("interval") and limit and limit > MAX_TREND_REFERENCES:
+            self.add_error(
+                "limit", f"With an interval, give a limit of at most {MAX_TREND_REFERENCES}."
+            )
+        default = MAX_TREND_REFERENCES if data.get("interval") else OVERVIEW_LIMIT
+        data["limit"], data["offset"] = limit or default, data.get("offset") or 0
+        return data
 
 
 class FunnelForm(StatisticsForm):

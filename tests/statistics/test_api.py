@@ -208,6 +208,16 @@ def test_checkpoints_are_sorted_and_sliced(analyst, ranked):
     assert get(analyst, CHECKPOINTS, offset=3, **ONE_DAY)["checkpoints"] == []
 
 
+def test_with_an_interval_at_most_8_trends_by_default(analyst, journeys):
+    for n in range(9):
+        journeys.interaction((f"r{n}", at(DAY, 10)))
+    body = get(analyst, CHECKPOINTS, interval="day", **ONE_DAY)
+    assert (len(body["checkpoints"]), body["more"]) == (8, True)
+    rest = get(analyst, CHECKPOINTS, interval="day", offset=8, **ONE_DAY)
+    assert (references_of(rest), rest["more"]) == (["r8"], False)
+    assert len(get(analyst, CHECKPOINTS, **ONE_DAY)["checkpoints"]) == 9
+
+
 def test_references_choose_the_checkpoints(analyst, ranked):
     body = get(analyst, CHECKPOINTS, references="b,c", interval="day", **ONE_DAY)
     assert references_of(body) == ["c", "b"]
