@@ -26,7 +26,7 @@ from interactions.statistics.api_serializers import (
 
 STATISTICS_RIGHT = "interactions.view_statistics"
 TAGS = ["Statistics"]
-JOURNEYS_LIMIT = params.JourneysForm.base_fields["limit"]
+MAX_JOURNEYS = params.JourneysForm.base_fields["limit"].max_value
 DEFAULT_JOURNEYS = 20
 ERRORS = error_responses(400, 401, 403, e403=LICENCE_FORBIDDEN)
 

@@ -3,6 +3,7 @@ authentication → licence → right, a fixed query count, and the OpenAPI schem
 
 import datetime
 import json
+from urllib.parse import urlencode
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -153,6 +154,14 @@ def test_a_bad_common_parameter_is_a_400_naming_it(analyst, known, url, paramete
 )
 def test_nul_in_references_is_a_400_naming_them(analyst, known, url, parameter):
     assert set(bad(analyst, url, **{parameter: "a\x00b"})) == {parameter}
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_undecodable_bytes_are_a_400_naming_the_parameter(analyst, known, url):
+    """A lone surrogate's UTF-8 bytes (``%ED%A0%80``) decode to U+FFFD: no such day."""
+    response = analyst.get(f"{url}?{urlencode(VALID[url])}&to=%ED%A0%80")
+    assert response.status_code == 400
+    assert set(response.json()) == {"to"}
 
 
 def test_every_bad_parameter_is_named_at_once(analyst, known):
