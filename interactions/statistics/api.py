@@ -232,8 +232,8 @@ class ABTestView(StatisticsReportView):
             *SCOPE_PARAMETERS,
             query_parameter(
                 "limit",
-                {"type": "integer", "minimum": 1, "maximum": 100},
-                "How many journeys (default 20).",
+                {"type": "integer", "minimum": 1, "maximum": MAX_JOURNEYS},
+                f"How many journeys (default {DEFAULT_JOURNEYS}).",
             ),
         ],
         responses={200: JourneysSerializer, **ERRORS},
