@@ -8,6 +8,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from checkpoint_maker.validators import MAX_ID, validate_clean_text
@@ -17,6 +18,11 @@ from interactions.statistics.scope import Scope
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 400
+# The days a period may name: the day after the last one and a day either side of a midnight
+# (its UTC time) must exist, and so must the 30 days before a ``to`` given alone.
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(9999, 12, 30)
+DAY_RANGE_MESSAGE = f"Give a day from {FIRST_DAY} to {LAST_DAY}."
 PRESETS = {"today": 1, "7": 7, "30": 30}
 PRESET_CHOICES = [
     ("today", "Today"),
@@ -27,6 +33,9 @@ PRESET_CHOICES = [
 MAX_STEPS = 8
 MAX_VARIANTS = 4
 MAX_TREND_REFERENCES = 8
+OVERVIEW_LIMIT = 100
+MAX_OVERVIEW_LIMIT = 1000
+MAX_OVERVIEW_OFFSET = 1_000_000
 OVERVIEW_SORTS = (
     "-interactions",
     "interactions",
@@ -99,8 +108,16 @@ class StatisticsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         date_input = forms.DateInput(attrs={"type": "date"})
-        self.fields["from"] = forms.DateField(required=False, label="From", widget=date_input)
-        self.fields["to"] = forms.DateField(required=False, label="To", widget=date_input)
+        day_range = [
+            MinValueValidator(FIRST_DAY, DAY_RANGE_MESSAGE),
+            MaxValueValidator(LAST_DAY, DAY_RANGE_MESSAGE),
+        ]
+        self.fields["from"] = forms.DateField(
+            required=False, label="From", widget=date_input, validators=day_range
+        )
+        self.fields["to"] = forms.DateField(
+            required=False, label="To", widget=date_input, validators=day_range
+        )
         self.names: dict[str, str] = {}
 
     def clean(self):
@@ -155,6 +172,42 @@ class OverviewForm(StatisticsForm):
         choices=[(sort, sort) for sort in OVERVIEW_SORTS], required=False, label="Sort"
     )
     reference_fields = ("references",)
+
+
+class OverviewSliceForm(OverviewForm):
+    """The overview with a slice of its checkpoints in ``sort`` order (the API's ``limit``
+    and ``offset``). With an ``interval`` each checkpoint carries a trend of every bucket of
+    the period, so the slice is of trend lines: at most MAX_TREND_REFERENCES, by default as
+    many."""
+
+    limit = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_OVERVIEW_LIMIT,
+        label="Limit",
+        help_text=(
+            f"How many checkpoints (1 to {MAX_OVERVIEW_LIMIT}, default {OVERVIEW_LIMIT}; with "
+            f"an interval 1 to {MAX_TREND_REFERENCES}, default {MAX_TREND_REFERENCES})."
+        ),
+    )
+    offset = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_OVERVIEW_OFFSET,
+        label="Offset",
+        help_text="How many checkpoints to skip first (default 0).",
+    )
+
+    def clean(self):
+        data = super().clean()
+        limit = data.get("limit")
+        if data.get("interval") and limit and limit > MAX_TREND_REFERENCES:
+            self.add_error(
+                "limit", f"With an interval, give a limit of at most {MAX_TREND_REFERENCES}."
+            )
+        default = MAX_TREND_REFERENCES if data.get("interval") else OVERVIEW_LIMIT
+        data["limit"], data["offset"] = limit or default, data.get("offset") or 0
+        return data
 
 
 class FunnelForm(StatisticsForm):
