@@ -1,8 +1,9 @@
-"""What bench/scale and bench/statistics share: their own database per target (created,
-migrated, dropped), a child process per target that fills it with bench/fill.py and a few
-Smart Routings, the in-process timing of one URL with the Django test client, and the
+"""What bench/scale and bench/statistics share on the parent's side: the command line, their
+own database per target (created, migrated, dropped), a child process per target (the
+script again, with ``--child``; its side is bench/measure.py), the hard bound, and the
 figures' formatting. Not product code."""
 
+import argparse
 import os
 import shutil
 import signal
@@ -14,9 +15,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-URL_BUDGET_SECONDS = 60  # timed requests of one URL stop repeating past this
-ROUTINGS_PER_CHANNEL = 2
-ACTIONS_PER_ROUTING = 8
 HARD_BOUND_GRACE = 300  # seconds past --max-minutes before the run stops regardless
 
 
@@ -24,199 +22,10 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def fmt(value, width: int, digits: int = 1) -> str:
     if value is None or value != value:  # None or NaN
         return f"{'-':>{width}}"
     return f"{value:>{width}.{digits}f}"
-
-
-# --- Child side: filling and timing, inside Django -------------------------------------------
-
-
-def _connection():
-    from django.db import connection
-
-    return connection
-
-
-def fill_checkpoints_then_routings(target, checkpoints: int, now, deadline) -> dict:
-    """The first size's checkpoints, then the routings (their actions use hot checkpoints)."""
-    from bench.fill import fill
-
-    seconds = fill(
-        _connection(),
-        interactions=(1, 0),
-        checkpoints=(1, checkpoints),
-        history_from=(0, checkpoints),
-        customers=1,
-        now=now,
-        log=log,
-        deadline=deadline,
-        analyze=False,
-    )
-    began = time.perf_counter()
-    seconds["_routings"] = make_routings(checkpoints)
-    seconds["routings"] = time.perf_counter() - began
-    log(f"  routings: {seconds['routings']:.1f} s")
-    return seconds
-
-
-def make_routings(checkpoints: int) -> dict:
-    """Two routings per channel (through the product's service), each a chain of
-    ACTIONS_PER_ROUTING Add a checkpoint actions on hot checkpoints; returns their ids and the
-    (channel, variant, slot, routing, action) records the attached rows take."""
-    from routing.models import Node
-    from routing.services import create_routing
-
-    actions, ids = [], []
-    for channel in ("voice", "email", "messaging"):
-        for variant in range(ROUTINGS_PER_CHANNEL):
-            tree = {"kind": "end", "label": "Transfer to an agent"}
-            for step in reversed(range(ACTIONS_PER_ROUTING)):
-                checkpoint = 1 + (step + variant * ACTIONS_PER_ROUTING) % max(1, checkpoints - 1)
-                tree = {
-                    "kind": "add_checkpoint",
-                    "label": f"Mark step {step + 1}",
-                    "checkpoint": checkpoint,
-                    "branches": {
-                        "ok": tree,
-                        "reference_not_found": {"kind": "end", "label": f"Lost {step + 1}"},
-                    },
-                }
-            tree = {"kind": "start", "label": "Incoming", "branches": {"next": tree}}
-            routing = create_routing(
-                name=f"{channel.title()} flow {variant + 1}", channel=channel, tree=tree
-            )
-            ids.append(routing.pk)
-            nodes = list(
-                Node.objects.filter(routing=routing, kind=Node.Kind.ADD_CHECKPOINT).order_by("id")
-            )
-            for slot in range(4):
-                node = nodes[slot % len(nodes)]
-                actions.append(
-                    (channel, variant, slot, routing.pk, routing.name, node.pk, node.display_label)
-                )
-    return {"ids": ids, "actions": actions}
-
-
-def grow(target: str, size: int, state: dict, now, deadline: float, analyze: bool) -> dict:
-    """Fill the database to ``size`` interactions (checkpoints 10 %; the routings with the
-    first size). ``state`` carries what earlier sizes filled ("done", "routings"). Returns
-    the seconds per table."""
-    from bench.fill import fill
-
-    checkpoints = max(10, size // 10)
-    log(f"[{target}] filling to {size} interactions, {checkpoints} checkpoints")
-    done = state.get("done", (0, 0))  # interactions, checkpoints already filled
-    if state.get("routings") is None:
-        # Checkpoints first (the routings' actions use the hot ones), then the rest.
-        seconds = fill_checkpoints_then_routings(target, checkpoints, now, deadline)
-        state["routings"] = seconds.pop("_routings")
-        done = (0, checkpoints)
-    else:
-        seconds = {}
-    more = fill(
-        _connection(),
-        interactions=(done[0] + 1, size),
-        checkpoints=(done[1] + 1, checkpoints) if checkpoints > done[1] else None,
-        history_from=(0, checkpoints),
-        customers=size // 5,
-        now=now,
-        actions=state["routings"]["actions"],
-        log=log,
-        deadline=deadline,
-        analyze=True if analyze else None,
-    )
-    for name, value in more.items():
-        seconds[name] = seconds.get(name, 0.0) + value
-    state["done"] = (size, checkpoints)
-    return seconds
-
-
-def table_counts() -> dict:
-    from checkpoints.models import Checkpoint
-    from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
-    from routing.models import Node, SmartRouting
-
-    return {
-        "checkpoints": Checkpoint.objects.count(),
-        "interactions": Interaction.objects.count(),
-        "attached": InteractionCheckpoint.objects.count(),
-        "tags": InteractionTag.objects.count(),
-        "routings": SmartRouting.objects.count(),
-        "nodes": Node.objects.count(),
-    }
-
-
-def server_version() -> str:
-    connection = _connection()
-    return str(
-        connection.pg_version
-        if connection.vendor == "postgresql"
-        else connection.Database.sqlite_version
-    )
-
-
-def logged_in_client(user):
-    from django.test import Client
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    return client
-
-
-def time_url(
-    client,
-    label: str,
-    path: str,
-    context: dict,
-    repeat: int,
-    deadline: float,
-    *,
-    untimed_statuses: tuple[int, ...] = (),
-) -> dict:
-    """GET ``path`` (formatted with ``context``) once as a warm-up that counts its queries,
-    then ``repeat`` times timed (p50, p95); an answer in ``untimed_statuses`` is not timed."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from bench.fill import Deadline
-
-    row = {"label": label, "path": path}
-    try:
-        url = path.format(**context)
-    except KeyError as missing:
-        row.update(status=f"skipped: no {missing}")
-        return row
-    if time.time() > deadline:
-        raise Deadline("stopped at the deadline")
-    row["url"] = url
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)  # warm-up and query count
-    row.update(status=response.status_code, queries=len(captured), bytes=len(response.content))
-    if response.status_code in untimed_statuses:
-        log(f"  {label:<36} {row['status']} not timed")
-        return row
-    samples = []
-    spent = time.perf_counter()
-    for _ in range(repeat):
-        began = time.perf_counter()
-        client.get(url)
-        samples.append((time.perf_counter() - began) * 1000)
-        if time.perf_counter() - spent > URL_BUDGET_SECONDS or time.time() > deadline:
-            break
-    row.update(
-        samples_ms=samples, p50_ms=percentile(samples, 0.5), p95_ms=percentile(samples, 0.95)
-    )
-    log(f"  {label:<36} {row['status']} {row['p50_ms']:8.1f} ms {row['queries']:>4} queries")
-    return row
 
 
 # --- Parent side: one database and one child per target --------------------------------------
@@ -348,3 +157,98 @@ def collect_static(static_root: Path) -> None:
         "0",
         timeout=300,
     )
+
+
+# --- Command line: the options bench/scale and bench/statistics share ------------------------
+
+
+def add_arguments(parser, *, repeat_help: str) -> None:
+    """The options of a two-size benchmark (targets, sizes, repeats, keep, ANALYZE on SQLite,
+    JSON, the hard bound) and the child's hidden ones."""
+    parser.add_argument("--targets", default="sqlite,postgresql", help="sqlite,postgresql")
+    parser.add_argument(
+        "--sizes",
+        help="interactions, one or two sizes (e.g. 2000,8000); default: PostgreSQL "
+        "250000,1000000, SQLite 50000,200000",
+    )
+    parser.add_argument("--repeat", type=int, default=5, help=repeat_help)
+    parser.add_argument("--keep", action="store_true", help="do not drop the databases")
+    parser.add_argument(
+        "--sqlite-analyze",
+        action="store_true",
+        help="run ANALYZE on SQLite after each fill (off by default, as in production; "
+        "PostgreSQL always gets VACUUM (ANALYZE), as autovacuum would)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--max-minutes", type=float, default=45, help="hard bound on the run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--deadline", type=float, help=argparse.SUPPRESS)
+
+
+def parse_arguments(parser, max_size: int):
+    """The options, checked: ``args.sizes`` a list of one or two increasing sizes or None,
+    ``args.targets`` a list (in the parent), ``args.repeat`` from 1 to 100."""
+    args = parser.parse_args()
+    args.repeat = max(1, min(args.repeat, 100))
+    sizes = None
+    if args.sizes:
+        try:
+            sizes = [int(value) for value in args.sizes.split(",") if value.strip()]
+        except ValueError:
+            parser.error("--sizes: whole numbers, e.g. 2000,8000")
+        if not 1 <= len(sizes) <= 2 or sizes != sorted(set(sizes)):
+            parser.error("--sizes: one or two sizes, increasing")
+        if not all(100 <= size <= max_size for size in sizes):
+            parser.error(f"--sizes: from 100 to {max_size:,} interactions")
+    args.sizes = sizes
+    if not args.child:
+        args.targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+        if not args.targets or not set(args.targets) <= {"sqlite", "postgresql"}:
+            parser.error("targets: sqlite and/or postgresql")
+    return args
+
+
+def run_targets(
+    script: str,
+    name: str,
+    args,
+    *,
+    default_sizes: dict,
+    pg_database: str,
+    sqlite_file: str,
+    prefix: str,
+) -> list[dict]:
+    """The parent's whole run, bounded by --max-minutes: collectstatic, then each target's
+    database and child (run_target); returns the results of the targets that finished."""
+    deadline = time.time() + args.max_minutes * 60
+    set_hard_bound(name, args.max_minutes)
+    static_root = Path(tempfile.mkdtemp(prefix=f"{prefix}-static-"))
+    results = []
+    try:
+        collect_static(static_root)
+        for target in args.targets:
+            child_args = [
+                "--sizes",
+                ",".join(map(str, args.sizes or default_sizes[target])),
+                "--repeat",
+                str(args.repeat),
+                "--deadline",
+                str(deadline),
+            ] + (["--sqlite-analyze"] if args.sqlite_analyze else [])
+            result = run_target(
+                script,
+                target,
+                child_args,
+                deadline=deadline,
+                static_root=static_root,
+                keep=args.keep,
+                pg_database=pg_database,
+                sqlite_file=sqlite_file,
+                prefix=prefix,
+            )
+            if result:
+                results.append(result)
+    finally:
+        shutil.rmtree(static_root, ignore_errors=True)
+    signal.alarm(0)
+    return results
