@@ -24,6 +24,7 @@ DEMO_CHECKPOINTS = (
     ("Upsell accepted", "upsell_accepted", "upsell ok"),
     ("A/B test: campaign A target crossed", "campaign_a", "campaign A"),
     ("A/B test: campaign B target crossed", "campaign_b", "campaign B"),
+    ("Campaign offer accepted", "offer_accepted", "offer ok"),
     ("VIP customer", "vip", "VIP"),
     ("Complaint escalated", "complaint.escalated", "escalated"),
     ("Satisfaction survey accepted", "survey_accepted", "survey"),

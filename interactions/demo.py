@@ -6,6 +6,9 @@ interaction is keyed on its demo customer identifier: when one exists it is left
 second run changes nothing); a missing one is created with its journey, attached through
 ``services.attach_checkpoint`` like the routing runtime does. A checkpoint reference that is not
 there (deleted from the Toolbox) is skipped.
+
+The 30 days of history behind the Statistics pages are ``interactions.demo_statistics``, added
+by the routing demo once its routings exist (their ids are recorded on the rows).
 """
 
 from dataclasses import dataclass

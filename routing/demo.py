@@ -9,7 +9,8 @@ second run changes nothing. Each run goes through the runner, so the interaction
 which routing action set each checkpoint.
 
 The routings carry the names the interactions' demo journeys record, so the whole demo tells
-one story: the main voice line, the support mailbox and the messaging channels.
+one story: the main voice line, the support mailbox and the messaging channels. Last, the
+Statistics history (interactions.demo_statistics) is added with these routings' ids.
 """
 
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from checkpoint_maker.demo import ADMINISTRATOR, EDITOR, READ_ONLY, grant
 from checkpoints.models import Checkpoint
 from interactions import services as interaction_services
 from interactions.demo import EMAIL_ROUTING, MESSAGING_ROUTING, VOICE_ROUTING
+from interactions.demo_statistics import seed_history
 from interactions.models import Interaction
 from routing import services
 from routing.models import SmartRouting
@@ -339,3 +341,4 @@ def seed(stdout) -> None:
         f"Smart Routing: {len(DEMO_ROUTINGS)} demo routings ({created} new), "
         f"{runs} demo runs ({attached} checkpoints attached)."
     )
+    seed_history(stdout, dict(SmartRouting.objects.values_list("name", "pk")))
