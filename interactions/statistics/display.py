@@ -57,3 +57,27 @@ def percent_text(rate: float | None) -> str:
 def points_text(difference: float | None) -> str:
     """A difference of rates in percentage points, signed: ``+4.2 pts``."""
     return "—" if difference is None else f"{difference * 100:+.1f} pts"
+
+
+def reached_text(
+    reached: list[str],
+    not_reached: str | None,
+    first: datetime.date | None,
+    last: datetime.date | None,
+    names: dict[str, str],
+) -> str:
+    """The history's reached filter in words: ``Reached Welcome → Identified, then not
+    Resolved, 1-30 Nov 2026`` (names, else references)."""
+    parts = []
+    if reached:
+        parts.append("Reached " + " \N{RIGHTWARDS ARROW} ".join(names.get(r) or r for r in reached))
+    if not_reached:
+        name = names.get(not_reached) or not_reached
+        parts.append(f"then not {name}" if reached else f"Not reached {name}")
+    if first and last:
+        parts.append(period_text(first, last))
+    elif first:
+        parts.append(f"from {day_text(first)}")
+    elif last:
+        parts.append(f"up to {day_text(last)}")
+    return ", ".join(parts)

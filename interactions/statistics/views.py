@@ -8,8 +8,6 @@ to the login page; users without ``interactions.view_statistics`` (role-wide) ge
 parameters are shown next to their field, on a 200 page.
 """
 
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -18,7 +16,14 @@ from django.urls import reverse
 from django.views import View
 
 from interactions.statistics import charts, display, export, params, selectors
-from interactions.statistics.routings import routing_choices
+from interactions.statistics.page_links import (
+    drop_off_url,
+    page_data,
+    query_without,
+    reference_inputs,
+    url_with,
+    use_routing_select,
+)
 
 PERMISSION = "interactions.view_statistics"
 REPORTS = (
@@ -33,41 +38,6 @@ EXPORT_ROWS = 10_000
 DEFAULT_TREND_LINES = 3
 DEFAULT_JOURNEYS = 20
 SUGGESTED_REFERENCES = 200
-
-
-def page_data(query):
-    """The request's parameters with the period preset the form shows: "From - to" when days
-    are given, else the default 30 days."""
-    data = query.copy()
-    if not data.get("period"):
-        data["period"] = "custom" if data.get("from") or data.get("to") else "30"
-    return data
-
-
-def use_routing_select(form) -> None:
-    """The Smart Routing field as a select of the routings (and the asked id if unknown)."""
-    choices = [("", "Any"), *((str(pk), name) for pk, name in routing_choices())]
-    asked = form.data.get("routing")
-    if asked and asked not in {value for value, _ in choices}:
-        choices.append((asked, f"Routing #{asked}"))
-    field = form.fields["routing"]
-    field.widget = forms.Select(choices=choices)
-    field.help_text = ""
-
-
-def query_without(query, *names) -> dict:
-    """The query string's parameters (repeated ones kept) without ``names``."""
-    return {key: values for key, values in query.lists() if key not in names}
-
-
-def url_with(path: str, query: dict) -> str:
-    return f"{path}?{urlencode(query, doseq=True)}" if query else path
-
-
-def reference_inputs(values: list[str], count: int) -> list[str]:
-    """``count`` input values from repeated or comma-separated parameters."""
-    found = [part.strip() for value in values for part in value.split(",") if part.strip()]
-    return (found + [""] * count)[: max(count, len(found))]
 
 
 class OverviewPageForm(params.OverviewForm):
@@ -225,21 +195,6 @@ class OverviewView(StatisticsPage):
         return export.csv_response(
             "overview", form.scope, export.OVERVIEW_HEADER, export.overview_rows(overview)
         )
-
-
-def drop_off_url(scope, steps: list[str], number: int) -> str:
-    """The history of the interactions that reached steps 1..number-1 and not step number."""
-    query = {
-        "reached": ",".join(steps[: number - 1]),
-        "not_reached": steps[number - 1],
-        "reached_from": scope.first_day.isoformat(),
-        "reached_to": scope.last_day.isoformat(),
-    }
-    if scope.channel:
-        query["channel"] = scope.channel
-    if scope.routing_id:
-        query["reached_routing"] = str(scope.routing_id)
-    return f"{reverse('interactions:interaction_list')}?{urlencode(query)}"
 
 
 class FunnelView(StatisticsPage):

@@ -226,6 +226,13 @@ def test_a_drop_off_link_lands_on_exactly_the_dropped_interactions(supervisor, j
     for (url, _), dropped in zip(links, (stopped_at_a, stopped_at_b), strict=True):
         history = supervisor.get(unescape(url)).content.decode()
         assert re.findall(r'aria-label="Interaction #(\d+)"', history) == [str(dropped.pk)]
+    history = supervisor.get(unescape(links[1][0]))
+    assert (
+        "Reached Welcome \N{RIGHTWARDS ARROW} Identified, then not Resolved, "
+        "1\N{EN DASH}30 Nov 2026 · Remove this filter"
+    ) in text(history)
+    removed = re.search(r'<a href="([^"]+)">Remove this filter</a>', history.text).group(1)
+    assert removed == "/interactions/"
     step_3 = parse_qs(urlsplit(unescape(links[1][0])).query)
     assert step_3 == {
         "reached": ["a,b"],
