@@ -3,8 +3,10 @@
 The file is a header row then one row per line of the report, with the page's figures as the
 API gives them: rates as fractions (``0.3333``), times between steps in seconds, moments in
 ISO 8601 with their UTC offset in the site's time zone; an empty cell where the page shows a
-dash. The period is in the file name (``statistics-funnel-2026-11-01-2026-11-30.csv``, both
-days included, in the site's time zone), so the file itself is plain tabular data.
+dash. The overview's file holds all its checkpoints (up to 10,000) in the page's order, not
+only the page's 50. The period is in the file name
+(``statistics-funnel-2026-11-01-2026-11-30.csv``, both days included, in the site's time
+zone), so the file itself is plain tabular data.
 
 Text cells (names, references) that a spreadsheet would read as a formula, those starting with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, are prefixed with ``'``.

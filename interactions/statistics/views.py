@@ -41,7 +41,14 @@ SUGGESTED_REFERENCES = 200
 
 
 class OverviewPageForm(params.OverviewForm):
+    """The overview's parameters, the table's page (``offset``) with them; ``references``
+    names the checkpoints to draw (the table lists them all)."""
+
     offset = forms.IntegerField(required=False, min_value=0, max_value=10**9, label="From row")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["references"].help_text = "References of up to 8 checkpoints to draw."
 
 
 class StatisticsPage(LoginRequiredMixin, View):
