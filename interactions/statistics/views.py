@@ -38,6 +38,7 @@ EXPORT_ROWS = 10_000
 DEFAULT_TREND_LINES = 3
 DEFAULT_JOURNEYS = 20
 SUGGESTED_REFERENCES = 200
+HOURLY_AT_MOST_DAYS = 31
 
 
 class OverviewPageForm(params.OverviewForm):
@@ -136,6 +137,8 @@ class OverviewView(StatisticsPage):
         chosen = data.get("references") or list(on_page)[:DEFAULT_TREND_LINES]
         names = {**on_page, **form.names}
         interval = data.get("interval") or scope.default_interval
+        if interval == "hour" and scope.days > HOURLY_AT_MOST_DAYS:
+            interval = "day"  # a readable chart: at most a month of hours
         trends = selectors.series(scope, chosen, interval) if chosen else {}
         query = query_without(self.request.GET, "export", "offset")
         path = self.request.path

@@ -2,6 +2,7 @@
 channel, routing, the report's references), errors on a 200 page, empty states, charts with
 their text alternative, the drop-off link and constant query counts."""
 
+import datetime
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from interactions.statistics import display
 from routing.models import SmartRouting
 from tests.conftest import make_user
 from tests.statistics.conftest import DAY, at
@@ -137,6 +139,14 @@ def test_a_period_of_two_days_or_less_is_drawn_per_hour(supervisor, journeys):
     assert "Interactions per hour, 24 hours from 10 Nov 00:00 to 10 Nov 23:00." in html
 
 
+def test_an_hourly_trend_is_drawn_for_a_month_at_most(supervisor, journeys):
+    three_step_journeys(journeys)
+    week = supervisor.get(OVERVIEW, {"from": "2026-11-10", "to": "2026-11-16", "interval": "hour"})
+    assert "Interactions per hour, 168 hours" in week.text
+    year = supervisor.get(OVERVIEW, {"from": "2026-01-01", "to": "2026-11-30", "interval": "hour"})
+    assert "Interactions per day, 334 days" in year.text
+
+
 def test_overview_empty_period(supervisor, journeys):
     three_step_journeys(journeys)
     response = supervisor.get(OVERVIEW, {"from": "2026-12-01", "to": "2026-12-02"})
@@ -172,6 +182,48 @@ def test_a_bad_parameter_is_shown_next_to_its_field(
         rf'<ul class="errorlist" id="{field_id}_error"><li>{re.escape(message)}</li>', html
     )
     assert "Download CSV" not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            {"sort": "name"},
+            "Sort: Select a valid choice. name is not one of the available choices.",
+        ),
+        ({"offset": "-1"}, "From row: Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_a_bad_hidden_parameter_is_shown_above_the_form(supervisor, journeys, query, message):
+    response = supervisor.get(OVERVIEW, query)
+    assert response.status_code == 200
+    alert = re.search(r'<div class="form-errors" role="alert">(.*?)</div>', response.text, re.S)
+    assert message in unescape(alert.group(1))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (None, "—"),
+        (4.25, "4.2 s"),
+        (59.96, "60 s"),
+        (65, "1 min 5 s"),
+        (3600, "1 h"),
+        (90061, "1 d 1 h 1 min 1 s"),
+    ],
+)
+def test_durations_read_as_words(seconds, expected):
+    assert display.duration_text(seconds) == expected
+
+
+def test_periods_read_shortest():
+    nov = datetime.date(2026, 11, 1)
+    assert display.period_text(nov, nov) == "1 Nov 2026"
+    assert display.period_text(datetime.date(2026, 10, 28), nov) == "28 Oct \N{EN DASH} 1 Nov 2026"
+    assert (
+        display.period_text(datetime.date(2025, 12, 28), nov)
+        == "28 Dec 2025 \N{EN DASH} 1 Nov 2026"
+    )
 
 
 def test_the_form_keeps_the_period_channel_and_routing(supervisor, journeys):
