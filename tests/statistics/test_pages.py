@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from interactions.statistics import display
+from interactions.statistics import charts, display
 from routing.models import SmartRouting
 from tests.conftest import make_user
 from tests.statistics.conftest import DAY, at
@@ -116,6 +116,8 @@ def test_overview_pages_by_fifty_with_previous_and_next(supervisor, journeys):
     assert [row[1] for row in table_rows(second, "checkpoints-table")] == ["cp50"]
     assert 'rel="next"' not in second.content.decode()
     assert ">Previous</a>" in second.content.decode()
+    beyond = supervisor.get(OVERVIEW, {**query, "offset": "100"})
+    assert "No more checkpoints. Previous" in text(beyond)
 
 
 def test_overview_draws_the_top_three_by_default_and_the_chosen_ones(supervisor, journeys):
@@ -378,3 +380,24 @@ def test_each_page_costs_the_same_queries_whatever_the_data(
     SmartRouting.objects.create(name="Another routing")
     with django_assert_num_queries(small):
         supervisor.get(url, query)
+
+
+def test_chart_scales_have_round_ticks_covering_the_data():
+    assert charts.nice_ticks(0) == [0, 1]
+    assert charts.nice_ticks(7) == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert charts.nice_ticks(0.7) == [0.0, 0.2, 0.4, 0.6, 0.8]
+    chart = charts.bar_chart(
+        "c",
+        "Conversion",
+        [("A", 0.25, "25%"), ("B", 0.5, "50%")],
+        percent=True,
+        intervals=[(0.1, 0.4), None],
+    )
+    assert [tick.label for tick in chart.x_ticks] == ["0%", "10%", "20%", "30%", "40%", "50%"]
+    first, second = chart.bars
+    assert first.width == (chart.right - chart.left) / 2
+    assert first.whisker == (
+        chart.left + (chart.right - chart.left) / 5,
+        chart.left + (chart.right - chart.left) * 4 / 5,
+    )
+    assert second.whisker is None and second.width == chart.right - chart.left
