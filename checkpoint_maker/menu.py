@@ -1,7 +1,8 @@
 """The Maker's left menu. Each app registers its entries in its AppConfig.ready().
 
-An entry shows only to users who may read its entity (role-wide or on one object) and, for a
-licensed app, only while the Smart licence is on.
+An entry shows only to users who may read its entity (role-wide or on one object), or who
+hold its own ``permission`` role-wide when it names one, and, for a licensed app or URL
+namespace, only while the Smart licence is on.
 """
 
 from dataclasses import dataclass
@@ -22,10 +23,12 @@ class MenuItem:
     model: str
     action: str = "view"
     order: int = 100
+    permission: str = ""  # "app_label.codename", checked role-wide instead of the model's
 
     @property
     def licensed(self) -> bool:
-        return self.model.partition(".")[0] in LICENSED_APP_LABELS
+        namespace = self.url_name.partition(":")[0]
+        return bool({self.model.partition(".")[0], namespace} & LICENSED_APP_LABELS)
 
     @property
     def url(self) -> str:
@@ -34,6 +37,8 @@ class MenuItem:
     def visible_to(self, user) -> bool:
         if self.licensed and not smart_licence_active():
             return False
+        if self.permission:
+            return user.has_perm(self.permission)
         return has_any_permission(user, apps.get_model(self.model), self.action)
 
 

@@ -24,6 +24,16 @@ class InteractionsConfig(AppConfig):
                 order=300,
             )
         )
+        register(
+            MenuItem(
+                "Contact centre",
+                "Statistics",
+                "statistics:overview",
+                "interactions.statistics",
+                permission="interactions.view_statistics",
+                order=310,
+            )
+        )
         # The checkpoint configuration page shows how many interactions reached it.
         register_detail_panel(Checkpoint, checkpoint_reach_panel)
         # A deleted interaction's days are read from the attached rows again until refolded.

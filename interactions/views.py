@@ -29,12 +29,15 @@ from checkpoint_maker.permissions import (
 from interactions import selectors
 from interactions.filters import InteractionFilterSet
 from interactions.models import Interaction
+from interactions.statistics import display
+from interactions.statistics import selectors as statistics_selectors
 
 DETAIL_TEMPLATE = "interactions/interaction_detail.html"
 POLL_SECONDS = 5
 # The parts of the details page that refresh while the interaction is live (template partials).
 JOURNEY_PARTS = ("status", "checkpoints", "information", "data")
 TABS = ("information", "data")
+REACHED_FILTERS = ("reached", "not_reached", "reached_from", "reached_to", "reached_routing")
 
 
 class InteractionListView(generic.ModelViewMixin, View):
@@ -75,8 +78,34 @@ class InteractionListView(generic.ModelViewMixin, View):
                 newer_url=self.page_url(query, "newer", page.newer),
                 older_url=self.page_url(query, "older", page.older),
                 filtered=filtered,
+                **self.reached_filter(filterset, query),
             ),
         )
+
+    def reached_filter(self, filterset, query) -> dict:
+        """A funnel's drop-off in words, with the link that removes it (two queries at most,
+        for the names), when the reached filters are in the URL."""
+        data = filterset.form.cleaned_data if filterset.is_valid() else {}
+        reached = [ref.strip() for ref in (data.get("reached") or "").split(",") if ref.strip()]
+        not_reached = (data.get("not_reached") or "").strip()
+        if not (reached or not_reached):
+            return {}
+        references = [*reached, *([not_reached] if not_reached else [])]
+        names = statistics_selectors.reference_names(references)
+        routing = data.get("reached_routing")
+        text = display.reached_text(
+            reached, not_reached, data.get("reached_from"), data.get("reached_to"), names
+        )
+        if routing is not None:
+            text += f", through routing #{int(routing)}"
+        kept = query.copy()
+        for name in REACHED_FILTERS:
+            kept.pop(name, None)
+        removed_url = reverse("interactions:interaction_list")
+        return {
+            "reached_text": text,
+            "reached_removed_url": f"{removed_url}?{kept.urlencode()}" if kept else removed_url,
+        }
 
     @staticmethod
     def page_url(query, direction: str, cursor: str | None) -> str:

@@ -14,7 +14,8 @@ class RoutingConfig(AppConfig):
         from checkpoint_maker.menu import MenuItem, register
         from checkpoints.models import Checkpoint
         from interactions.services import register_action_resolver
-        from routing import hooks, services
+        from interactions.statistics.routings import register_routing_choices
+        from routing import hooks, selectors, services
         from routing.models import SmartRouting
 
         register(
@@ -34,3 +35,5 @@ class RoutingConfig(AppConfig):
         register_delete_warning(SmartRouting, hooks.routing_delete_warnings)
         # An attach through the API may name the action (node) that set the checkpoint.
         register_action_resolver(services.resolve_action)
+        # The statistics pages' Smart Routing select.
+        register_routing_choices(selectors.routing_choices)

@@ -20,6 +20,8 @@ ENTITY_REGISTRY: tuple[tuple[str, str], ...] = (
     ("Interactions", "interactions.Interaction"),
     # Create here is the routing runtime's right to attach checkpoints to interactions.
     ("Attached checkpoints", "interactions.InteractionCheckpoint"),
+    # Read only (role-wide): the Statistics pages and endpoints.
+    ("Statistics", "interactions.Statistics"),
 )
 
 
@@ -71,7 +73,10 @@ def matrix_rights() -> list[list[Right | None]]:
     entities = role_entities()
     if not entities:
         return []
-    content_types = ContentType.objects.get_for_models(*(entity.model for entity in entities))
+    # A proxy (Statistics) holds its permissions on its own content type.
+    content_types = ContentType.objects.get_for_models(
+        *(entity.model for entity in entities), for_concrete_models=False
+    )
     permissions = {
         (permission.content_type_id, permission.codename): permission
         for permission in Permission.objects.filter(

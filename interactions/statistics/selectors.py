@@ -117,6 +117,12 @@ def reference_names(references: list[str]) -> dict[str, str]:
     return names
 
 
+def known_references(limit: int = 200) -> list[tuple[str, str]]:
+    """The first ``limit`` checkpoints as (reference, name), by reference: the funnel and A/B
+    pages' suggestions. One query."""
+    return list(Checkpoint.objects.order_by("reference").values_list("reference", "name")[:limit])
+
+
 def attached_in(scope) -> QuerySet[InteractionCheckpoint]:
     """The attached rows that count in the scope: attached in its period, through its routing,
     on interactions of its channel."""
