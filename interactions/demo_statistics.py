@@ -27,6 +27,7 @@ from django.utils import timezone
 from checkpoints.models import Checkpoint
 from interactions.demo import EMAIL_ROUTING, MESSAGING_ROUTING, VOICE_ROUTING
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
+from interactions.statistics import rollup
 
 HISTORY_PREFIX = "history-"
 INTERACTIONS = 3000
@@ -248,6 +249,9 @@ def seed_history(stdout, routing_ids: dict[str, int]) -> None:
                 tags.append(InteractionTag(interaction=interaction, name=checkpoint.alias))
     InteractionCheckpoint.objects.bulk_create(attached, batch_size=2000)
     InteractionTag.objects.bulk_create(tags, batch_size=2000)
+    # Past days were written behind the attach service: fold them afresh.
+    rollup.forget(timezone.localdate() - timedelta(days=DAYS), timezone.localdate())
+    rollup.fold(back=DAYS + 1)
     stdout.write(
         f"Statistics history: {len(interactions)} interactions over the last {DAYS} days "
         f"({len(attached)} checkpoints attached)."
