@@ -38,41 +38,47 @@ def zone_name() -> str:
     return str(timezone.get_default_timezone())
 
 
-def _fold_sql() -> str:
+FOLDED_FIELDS = (
+    "day",
+    "reference",
+    "channel",
+    "routing_key",
+    "interactions",
+    "first_at",
+    "last_at",
+)
+
+
+def _fold_statement(day: datetime.date) -> tuple[str, list]:
     """One INSERT ... SELECT of a day's rollup rows: four groupings (any channel and routing,
-    per channel, per routing, per both). Parameters: per grouping (day, start, end)."""
+    per channel, per routing, per both)."""
     c = sql.columns()
     table = connection.ops.quote_name(CheckpointDay._meta.db_table)
     target = ", ".join(
         connection.ops.quote_name(CheckpointDay._meta.get_field(name).column)
-        for name in (
-            "day",
-            "reference",
-            "channel",
-            "routing_key",
-            "interactions",
-            "first_at",
-            "last_at",
-        )
+        for name in FOLDED_FIELDS
     )
     join = f"JOIN {c['interactions']} i ON i.{c['interaction_id']} = a.{c['interaction']}"
-    groupings = [
-        ("%s", f"{ANY_ROUTING}", "", ""),
-        (f"i.{c['channel']}", f"{ANY_ROUTING}", join, f", i.{c['channel']}"),
-        ("%s", f"a.{c['routing']}", "", f", a.{c['routing']}"),
-        (f"i.{c['channel']}", f"a.{c['routing']}", join, f", i.{c['channel']}, a.{c['routing']}"),
+    channel, routing = f"i.{c['channel']}", f"a.{c['routing']}"
+    groupings = [(None, None), (channel, None), (None, routing), (channel, routing)]
+    period = [
+        connection.ops.adapt_datetimefield_value(start_of_day(day)),
+        connection.ops.adapt_datetimefield_value(start_of_day(day + datetime.timedelta(days=1))),
     ]
-    selects = []
-    for channel, routing, joined, grouped in groupings:
-        routed = f" AND a.{c['routing']} IS NOT NULL" if "a." in routing else ""
+    selects, params = [], []
+    for by_channel, by_routing in groupings:
+        grouped = "".join(f", {column}" for column in (by_channel, by_routing) if column)
         selects.append(
-            f"SELECT %s, a.{c['reference']}, {channel}, {routing}, "
-            f"COUNT(DISTINCT a.{c['interaction']}), MIN(a.{c['at']}), MAX(a.{c['at']}) "
-            f"FROM {c['attached']} a {joined} "
-            f"WHERE a.{c['at']} >= %s AND a.{c['at']} < %s{routed} "
+            f"SELECT %s, a.{c['reference']}, {by_channel or '%s'}, "
+            f"{by_routing or ANY_ROUTING}, COUNT(DISTINCT a.{c['interaction']}), "
+            f"MIN(a.{c['at']}), MAX(a.{c['at']}) FROM {c['attached']} a "
+            f"{join if by_channel else ''} WHERE a.{c['at']} >= %s AND a.{c['at']} < %s"
+            f"{f' AND {routing} IS NOT NULL' if by_routing else ''} "
             f"GROUP BY a.{c['reference']}{grouped}"
         )
-    return f"INSERT INTO {table} ({target}) {' UNION ALL '.join(selects)}"
+        channel_param = [] if by_channel else [ANY_CHANNEL]
+        params += [connection.ops.adapt_datefield_value(day), *channel_param, *period]
+    return f"INSERT INTO {table} ({target}) {' UNION ALL '.join(selects)}", params
 
 
 def fold_day(day: datetime.date) -> bool:
@@ -80,25 +86,6 @@ def fold_day(day: datetime.date) -> bool:
     not closed yet or already folded (by a concurrent fold, say)."""
     if day >= timezone.localdate():
         return False
-    start = connection.ops.adapt_datetimefield_value(start_of_day(day))
-    end = connection.ops.adapt_datetimefield_value(start_of_day(day + datetime.timedelta(days=1)))
-    stored_day = connection.ops.adapt_datefield_value(day)
-    params = [
-        stored_day,
-        ANY_CHANNEL,
-        start,
-        end,
-        stored_day,
-        start,
-        end,
-        stored_day,
-        ANY_CHANNEL,
-        start,
-        end,
-        stored_day,
-        start,
-        end,
-    ]
     with transaction.atomic():
         # The day's marker is the lock: a concurrent fold of the same day waits here, then
         # finds it folded.
@@ -108,7 +95,7 @@ def fold_day(day: datetime.date) -> bool:
             return False
         CheckpointDay.objects.filter(day=day).delete()
         with connection.cursor() as cursor:
-            cursor.execute(_fold_sql(), params)
+            cursor.execute(*_fold_statement(day))
         marker.time_zone, marker.folded_at = zone_name(), timezone.now()
         marker.save(update_fields=["time_zone", "folded_at"])
     return True
@@ -214,23 +201,8 @@ def overview_rows(
             f"r.last_at AS l FROM {table} r WHERE {condition}"
         )
     if live:
-        times = " OR ".join(f"(a.{c['at']} >= %s AND a.{c['at']} < %s)" for _ in live)
-        for first, last in live:
-            live_scope = Scope(first, last)
-            params += [
-                connection.ops.adapt_datetimefield_value(live_scope.start),
-                connection.ops.adapt_datetimefield_value(live_scope.end),
-            ]
-        condition = f"({times})"
-        if scope.routing_id is not None:
-            condition += f" AND a.{c['routing']} = %s"
-            params.append(scope.routing_id)
-        if scope.channel:
-            condition += (
-                f" AND a.{c['interaction']} IN (SELECT {c['interaction_id']} "
-                f"FROM {c['interactions']} WHERE {c['channel']} = %s)"
-            )
-            params.append(scope.channel)
+        condition, live_params = sql.scope_condition(scope, "a", live)
+        params += live_params
         if references:
             condition += f" AND a.{c['reference']} IN ({wanted})"
             params += references

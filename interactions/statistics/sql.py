@@ -14,6 +14,9 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from interactions.models import Interaction, InteractionCheckpoint
+from interactions.statistics.scope import start_of_day
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def _quoted(model, field: str | None = None) -> str:
@@ -58,12 +61,17 @@ def seconds_between(later: str, earlier: str) -> str:
     return f"((JULIANDAY({later}) - JULIANDAY({earlier})) * 86400.0)"
 
 
-def scope_condition(scope, alias: str) -> tuple[str, list]:
-    """``alias``'s rows attached in the scope's period, through its routing when it has one,
-    on interactions of its channel when it has one."""
+def scope_condition(scope, alias: str, days: list[tuple] | None = None) -> tuple[str, list]:
+    """``alias``'s rows attached in the scope's period (or in the spans of days ``days``:
+    (first, last) pairs within it), through its routing when it has one, on interactions of
+    its channel when it has one."""
     c = columns()
-    sql = f"{alias}.{c['at']} >= %s AND {alias}.{c['at']} < %s"
-    params = [_value(scope.start), _value(scope.end)]
+    spans = days or [(scope.first_day, scope.last_day)]
+    sql = " OR ".join(f"({alias}.{c['at']} >= %s AND {alias}.{c['at']} < %s)" for _ in spans)
+    sql = f"({sql})"
+    params = []
+    for first, last in spans:
+        params += [_value(start_of_day(first)), _value(start_of_day(last + ONE_DAY))]
     if scope.routing_id is not None:
         sql += f" AND {alias}.{c['routing']} = %s"
         params.append(scope.routing_id)
