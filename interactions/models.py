@@ -193,8 +193,9 @@ class CheckpointDay(models.Model):
     class Meta:
         verbose_name = "checkpoint day"
         indexes = [
+            # The grouping first (a report reads one), then its days.
             models.Index(
-                fields=["day", "channel", "routing_key"],
+                fields=["channel", "routing_key", "day"],
                 name="checkpoint_day_idx",
                 include=["reference", "interactions", "first_at", "last_at"],
             ),
