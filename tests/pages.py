@@ -6,7 +6,8 @@ return an ``Element`` (its tag, attributes, text, and the same queries within it
 that finds nothing, or more than one element, raises an AssertionError listing what is there.
 Names and texts match exactly once whitespace is collapsed; a compiled regular expression
 matches by search. Elements that are hidden (``hidden``, ``aria-hidden="true"``, hidden
-inputs) are left out, as assistive technologies leave them out.
+inputs) are left out, as assistive technologies leave them out, unless a query says
+``hidden=True``; within an element found that way, its content counts as shown.
 """
 
 import re
@@ -33,7 +34,7 @@ TAG_ROLES = {
     "option": "option", "p": "paragraph", "table": "table", "tbody": "rowgroup",
     "thead": "rowgroup", "tfoot": "rowgroup", "textarea": "textbox", "tr": "row",
     "td": "cell", "progress": "progressbar", "output": "status", "code": "code",
-    "dl": "list", "dt": "term", "dd": "definition", "caption": "caption",
+    "dt": "term", "dd": "definition", "caption": "caption",
 }  # fmt: skip
 INPUT_ROLES = {
     "button": "button", "image": "button", "reset": "button", "submit": "button",
@@ -81,21 +82,24 @@ class Element:
     def get(self, attribute: str, default=None):
         return self.attrs.get(attribute, default)
 
-    def descendants(self):
+    def descendants(self, hidden: bool = True):
+        """The elements inside, in document order; without those hidden (and what they hold)
+        when ``hidden`` is False. A query's own element counts as shown: a query inside a
+        hidden tab panel finds what the panel holds."""
         for child in self.children:
-            if isinstance(child, Element):
+            if isinstance(child, Element) and (hidden or not child.hides_itself):
                 yield child
-                yield from child.descendants()
+                yield from child.descendants(hidden)
 
     @property
-    def hidden(self) -> bool:
-        """Left out of the accessibility tree: hidden itself or inside something hidden."""
-        element = self
-        while element is not None:
-            if "hidden" in element.attrs or element.attrs.get("aria-hidden") == "true":
-                return True
-            element = element.parent
-        return self.tag == "input" and self.attrs.get("type") == "hidden"
+    def hides_itself(self) -> bool:
+        """Left out of the accessibility tree, with all it holds."""
+        attrs = self.attrs
+        return (
+            "hidden" in attrs
+            or attrs.get("aria-hidden") == "true"
+            or (self.tag == "input" and attrs.get("type") == "hidden")
+        )
 
     @property
     def text(self) -> str:
@@ -207,37 +211,39 @@ class Element:
     def content_name(self) -> str:
         return collapse(self._raw_text(visible_only=True))
 
-    def get_all_by_role(self, role: str, name=None, text=None, level=None) -> list["Element"]:
-        """Every visible element inside with this role (and name, text, heading level)."""
+    def get_all_by_role(
+        self, role: str, name=None, *, text=None, level=None, hidden=False
+    ) -> list["Element"]:
+        """Every element inside with this role (and name, text, heading level); hidden ones
+        too with ``hidden=True``."""
         return [
             element
-            for element in self.descendants()
+            for element in self.descendants(hidden)
             if element.role == role
-            and not element.hidden
             and matches(element.name, name)
             and matches(element.text, text)
             and (level is None or element.level == level)
         ]
 
-    def query_by_role(self, role: str, name=None, text=None, level=None) -> "Element | None":
+    def query_by_role(self, role: str, name=None, **filters) -> "Element | None":
         """The one element with this role and name, or None where there is none."""
-        found = self.get_all_by_role(role, name, text, level)
+        found = self.get_all_by_role(role, name, **filters)
         if len(found) > 1:
-            raise AssertionError(f"{len(found)} {role}s match {name or text!r}: {found}")
+            raise AssertionError(f"{len(found)} {role}s match {name!r} {filters}: {found}")
         return found[0] if found else None
 
-    def get_by_role(self, role: str, name=None, text=None, level=None) -> "Element":
+    def get_by_role(self, role: str, name=None, **filters) -> "Element":
         """The one element with this role and name; else an AssertionError saying what
         elements of that role there are."""
-        found = self.query_by_role(role, name, text, level)
+        found = self.query_by_role(role, name, **filters)
         if found is None:
+            text = filters.get("text")
             present = [
                 repr(element.name if name is not None or text is None else element.text)
-                for element in self.get_all_by_role(role)
+                for element in self.get_all_by_role(role, hidden=filters.get("hidden", False))
             ]
             wanted = f" named {name!r}" if name is not None else ""
-            wanted += f" with text {text!r}" if text is not None else ""
-            wanted += f" at level {level}" if level is not None else ""
+            wanted += "".join(f" with {key} {value!r}" for key, value in filters.items())
             raise AssertionError(
                 f"No {role}{wanted}. The {role}s here: {', '.join(present) or 'none'}."
             )
@@ -247,34 +253,47 @@ class Element:
         """The one visible form control (or element with aria-label) that this label names."""
         found = [
             element
-            for element in self.descendants()
-            if not element.hidden
-            and (element.labels or element._named())
-            and matches(element.name, label)
+            for element in self.descendants(hidden=False)
+            if (element.labels or element._named()) and matches(element.name, label)
         ]
         if len(found) != 1:
             present = [
                 element.name
-                for element in self.descendants()
-                if not element.hidden and (element.labels or element._named())
+                for element in self.descendants(hidden=False)
+                if element.labels or element._named()
             ]
             raise AssertionError(
                 f"{len(found)} elements labelled {label!r}. The labels here: {present}."
             )
         return found[0]
 
-    def get_by_text(self, text) -> "Element":
-        """The innermost visible element whose whole text is this."""
-        found = [
+    def get_all_by_text(self, text, hidden: bool = False) -> list["Element"]:
+        """The innermost elements whose whole text is this (hidden ones too if ``hidden``)."""
+        return [
             element
-            for element in self.descendants()
-            if not element.hidden
-            and matches(element.text, text)
-            and not any(matches(child.text, text) for child in element.descendants())
+            for element in self.descendants(hidden)
+            if matches(element.text, text)
+            and not any(matches(inner.text, text) for inner in element.descendants(hidden))
         ]
+
+    def get_by_text(self, text, hidden: bool = False) -> "Element":
+        """The one innermost element whose whole text is this."""
+        found = self.get_all_by_text(text, hidden)
         if len(found) != 1:
             raise AssertionError(f"{len(found)} elements with the text {text!r}: {found}")
         return found[0]
+
+    def descriptions(self) -> dict[str, str]:
+        """The terms of the first description list (``dl``) here, each with the text of its
+        definition."""
+        listing = self if self.tag == "dl" else next(e for e in self.descendants() if e.tag == "dl")
+        terms, term = {}, None
+        for child in listing.children:
+            if isinstance(child, Element) and child.tag == "dt":
+                term = child.text
+            elif isinstance(child, Element) and child.tag == "dd" and term is not None:
+                terms[term] = child.text
+        return terms
 
     def column(self, header) -> list[str]:
         """A table's cell texts under the column header named ``header``, row by row."""

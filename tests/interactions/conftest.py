@@ -1,6 +1,7 @@
-"""Servers for the real-HTTP concurrency tests: pytest-django's ``live_server`` on PostgreSQL,
-gunicorn on a SQLite file database (the SQLite test database is in memory and shared by the
-live server's threads, which would prove nothing)."""
+"""The pages tests' reader and journey, and servers for the real-HTTP concurrency tests:
+pytest-django's ``live_server`` on PostgreSQL, gunicorn on a SQLite file database (the SQLite
+test database is in memory and shared by the live server's threads, which would prove
+nothing)."""
 
 import json
 import os
@@ -16,6 +17,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.conftest import make_user
+from tests.interactions.journeys import VIEW, VIEW_CHECKPOINT, make_journey
+
 ROOT = Path(__file__).resolve().parents[2]
 
 postgres_only = pytest.mark.skipif(
@@ -25,6 +29,19 @@ postgres_only = pytest.mark.skipif(
         "database is in memory and shared by the server threads"
     ),
 )
+
+
+@pytest.fixture
+def reader_client(client, db):
+    """Logged in as a user who may read interactions and checkpoints."""
+    client.force_login(make_user("ireader", [VIEW, VIEW_CHECKPOINT]))
+    return client
+
+
+@pytest.fixture
+def journey(db):
+    """A live voice interaction with three checkpoints attached out of order in time."""
+    return make_journey()
 
 
 SEED_SCRIPT = """
