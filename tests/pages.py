@@ -208,6 +208,13 @@ class Element:
                 return content
         return collapse(attrs.get("title", "") or attrs.get("placeholder", ""))
 
+    @property
+    def description(self) -> str:
+        """The accessible description: the text of the aria-describedby elements (a form
+        field's help text and errors)."""
+        ids = self.attrs.get("aria-describedby", "").split()
+        return collapse(" ".join(self.document.by_id(i).text for i in ids))
+
     def content_name(self) -> str:
         return collapse(self._raw_text(visible_only=True))
 
@@ -249,23 +256,32 @@ class Element:
             )
         return found
 
-    def get_by_label(self, label) -> "Element":
-        """The one visible form control (or element with aria-label) that this label names."""
-        found = [
+    def get_all_by_label(self, label) -> list["Element"]:
+        """The visible form controls (or elements with aria-label) that this label names."""
+        return [
             element
             for element in self.descendants(hidden=False)
             if (element.labels or element._named()) and matches(element.name, label)
         ]
-        if len(found) != 1:
+
+    def query_by_label(self, label) -> "Element | None":
+        """The one element this label names, or None where there is none."""
+        found = self.get_all_by_label(label)
+        if len(found) > 1:
+            raise AssertionError(f"{len(found)} elements labelled {label!r}: {found}")
+        return found[0] if found else None
+
+    def get_by_label(self, label) -> "Element":
+        """The one visible form control (or element with aria-label) that this label names."""
+        found = self.query_by_label(label)
+        if found is None:
             present = [
                 element.name
                 for element in self.descendants(hidden=False)
                 if element.labels or element._named()
             ]
-            raise AssertionError(
-                f"{len(found)} elements labelled {label!r}. The labels here: {present}."
-            )
-        return found[0]
+            raise AssertionError(f"Nothing labelled {label!r}. The labels here: {present}.")
+        return found
 
     def get_all_by_text(self, text, hidden: bool = False) -> list["Element"]:
         """The innermost elements whose whole text is this (hidden ones too if ``hidden``)."""

@@ -11,7 +11,7 @@ from guardian.shortcuts import assign_perm
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
-from tests.interactions.test_pages import attach, make_interaction
+from tests.interactions.journeys import attach, make_interaction
 
 pytestmark = pytest.mark.django_db
 

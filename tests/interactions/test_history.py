@@ -15,7 +15,7 @@ from checkpoints.models import Checkpoint
 from interactions import demo, services
 from interactions.models import Interaction, InteractionCheckpoint
 from tests.conftest import make_user
-from tests.interactions.test_pages import VIEW, attach, detail_url, make_interaction
+from tests.interactions.journeys import VIEW, attach, detail_url, make_interaction
 
 pytestmark = pytest.mark.django_db
 

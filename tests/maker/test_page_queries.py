@@ -13,7 +13,10 @@ HTML = """
   <a href="/new/" aria-label="New checkpoint"><span aria-hidden="true">+</span></a>
   <form method="post" aria-label="Edit">
     <label for="id_reference">Reference <span aria-hidden="true">*</span></label>
-    <input type="text" id="id_reference" name="reference" value="optin">
+    <input type="text" id="id_reference" name="reference" value="optin"
+      aria-describedby="id_reference_helptext id_reference_error">
+    <p id="id_reference_helptext">Letters and digits.</p>
+    <ul id="id_reference_error"><li>Already used.</li></ul>
     <label>Note <textarea name="note"></textarea></label>
     <input type="hidden" name="pk" value="1">
     <input type="checkbox" name="pk" value="2" aria-label="Select Opt-in">
@@ -50,6 +53,8 @@ def test_roles_and_accessible_names():
 def test_labels_name_their_fields():
     shown = page(HTML)
     assert shown.get_by_label("Reference").get("value") == "optin"
+    assert shown.get_by_label("Reference").description == "Letters and digits. Already used."
+    assert shown.query_by_label("Alias") is None
     assert shown.get_by_label("Note").tag == "textarea"
     assert shown.get_by_label("Channel").tag == "select"
 
@@ -72,5 +77,5 @@ def test_a_missing_element_fails_saying_what_is_there():
         page(HTML).get_by_role("button", name="Delete")
     with pytest.raises(AssertionError, match="No column 'Alias'"):
         page(HTML).get_by_role("table").column("Alias")
-    with pytest.raises(AssertionError, match="0 elements labelled 'Alias'"):
+    with pytest.raises(AssertionError, match="Nothing labelled 'Alias'"):
         page(HTML).get_by_label("Alias")
