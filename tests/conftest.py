@@ -6,6 +6,7 @@ import time
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection, connections
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from checkpoints.models import Checkpoint
@@ -69,6 +70,20 @@ def logged_in(client, user):
 @pytest.fixture
 def full_client(client, full_user):
     return logged_in(client, full_user)
+
+
+def client_for(user) -> APIClient:
+    """An API client logged in (by session) as ``user``."""
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def token_client(user) -> APIClient:
+    """An API client authenticated by a new token of ``user``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ import datetime
 
 import pytest
 from guardian.shortcuts import assign_perm
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import Interaction
-from tests.conftest import make_user
+from tests.conftest import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +34,6 @@ FIELDS = {
 
 def one(pk) -> str:
     return f"{LIST}{pk}/"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 @pytest.fixture

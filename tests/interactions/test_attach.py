@@ -7,7 +7,6 @@ import re
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from checkpoints import services as checkpoint_services
@@ -15,7 +14,7 @@ from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.api.permissions import holds_role_wide_right
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
-from tests.conftest import make_user, new_attach_queries
+from tests.conftest import make_user, new_attach_queries, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -40,12 +39,6 @@ TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 
 def attach_url(interaction_id) -> str:
     return f"/api/v1/interactions/{interaction_id}/checkpoints/"
-
-
-def token_client(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 @pytest.fixture

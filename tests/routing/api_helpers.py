@@ -2,8 +2,6 @@
 
 import re
 
-from rest_framework.test import APIClient
-
 LIST = "/api/v1/routings/"
 LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
 ROUTING_FIELDS = {"id", "name", "channel", "description", "tree"}
@@ -33,12 +31,6 @@ def one(pk) -> str:
 
 def run_url(pk) -> str:
     return f"{LIST}{pk}/run/"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 def node(kind: str, label: str = "", branches: dict | None = None, **fields) -> dict:

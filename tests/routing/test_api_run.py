@@ -9,14 +9,13 @@ from interactions.models import InteractionCheckpoint
 from interactions.services import create_interaction
 from routing.services import create_routing
 from routing.tree import read_tree
-from tests.conftest import make_user
+from tests.conftest import client_for, make_user
 from tests.routing.api_helpers import (
     ATTACH,
     ATTACHED_FIELDS,
     CHANNELS,
     TIMESTAMP,
     at,
-    client_for,
     path_of,
     run_url,
     wrap,
