@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from checkpoint_maker.validators import VARIABLES_MAX_DEPTH
 from interactions.models import Interaction
+from routing.models import SmartRouting
 
 LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
 LICENSED_API = ["/api/v1/checkpoints/", "/api/v1/routings/"]
@@ -146,6 +147,7 @@ def test_branches_must_be_an_object(admin_user):
     )
     assert response.status_code == 400
     assert response.json() == {"tree": ["tree.branches: must be an object of outcome: node"]}
+    assert not SmartRouting.objects.exists()
 
 
 def poison_variables(interaction: Interaction, stored_json: str) -> None:

@@ -229,6 +229,7 @@ def test_node_admin_refuses_a_new_root(admin_client, ivr):
     response = admin_client.post(ADD_NODE, {"outcome": "", "kind": "start", "label": "Again"})
     assert response.status_code == 200
     assert "A node needs a parent: the start is the only root." in response.text
+    assert list(Node.objects.filter(parent=None)) == [ivr.nodes.get(parent=None)]
 
 
 def test_rights_on_one_routing(client, ivr, email):

@@ -106,6 +106,7 @@ def test_the_bulk_delete_page_warns_for_each_used_checkpoint(admin_client, direc
         "it from it first: once the checkpoint is deleted, it falls on Reference not found."
     ) in response.text
     assert "“VIP (vip)” is used" not in response.text
+    assert Checkpoint.objects.filter(pk__in=[direct.checkpoint_id, unused.pk]).count() == 2
 
 
 def test_after_deletion_the_actions_fall_on_reference_not_found(admin_client, direct, by_code):
@@ -144,11 +145,13 @@ def test_the_edit_page_warns_about_codes_using_the_reference(admin_client, direc
         page, {"name": "Opt-in FR", "reference": "optin_fr", "alias": "opt-in"}
     )
     assert warning not in messages_of(response)
+    assert Checkpoint.objects.get(pk=direct.checkpoint_id).name == "Opt-in FR"
     response = admin_client.post(
         page, {"name": "Opt-in FR", "reference": "optin_french", "alias": "opt-in"}
     )
     assert response.status_code == 302
     assert warning in messages_of(response)
+    assert Checkpoint.objects.get(pk=direct.checkpoint_id).reference == "optin_french"
     interaction = create_interaction(channel="messaging", variables={"lang": "fr"})
     assert run_routing(by_code.routing, interaction).path[-1].outcome == "reference_not_found"
 
