@@ -5,7 +5,7 @@ import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -152,6 +152,34 @@ def in_thread(work, outcome: dict, key: str) -> threading.Thread:
     thread = threading.Thread(target=run)
     thread.start()
     return thread
+
+
+def run_while_held(held: tuple[str, object], waiting: tuple[str, object], must_wait: bool):
+    """Runs ``held = (key, work)`` in a thread, in a transaction kept open until ``waiting =
+    (key, work)``, run in another thread, waits for a row lock (or finishes: with
+    ``must_wait`` that fails the test); then lets both end. Returns {key: result or error}."""
+    (held_key, held_work), (waiting_key, waiting_work) = held, waiting
+    outcome, ready, release = {}, threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            result = held_work()
+            ready.set()
+            release.wait(timeout=60)
+        return result
+
+    holder = in_thread(hold, outcome, held_key)
+    assert ready.wait(timeout=60), outcome
+    waiter = in_thread(waiting_work, outcome, waiting_key)
+    try:
+        wait_until_blocked(outcome, waiting_key)
+        if must_wait:
+            assert waiting_key not in outcome, f"the {waiting_key} did not wait for the {held_key}"
+    finally:
+        release.set()
+    holder.join(timeout=60)
+    waiter.join(timeout=60)
+    return outcome
 
 
 def wait_until_blocked(outcome: dict, key: str) -> None:
