@@ -1,5 +1,6 @@
 """Shared fixtures: users with the Maker's typical roles, clients logged in as them."""
 
+import re
 import threading
 import time
 
@@ -10,6 +11,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from checkpoints.models import Checkpoint
+
+# The 403 body of an endpoint the Smart licence gates, while it is off.
+LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
+# A timestamp as the API answers it: ISO 8601, UTC, always with microseconds.
+TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 
 CHECKPOINT_RIGHTS = {
     "full": ["view", "add", "change", "delete"],
@@ -60,6 +66,18 @@ def reader_user(db):
 @pytest.fixture
 def plain_user(db):
     return make_user("plain")
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root", "root@example.com", "pass-for-tests-1")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    """Logged in as a superuser (in place of pytest-django's own admin_client)."""
+    client.force_login(superuser)
+    return client
 
 
 def logged_in(client, user):

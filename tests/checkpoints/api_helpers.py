@@ -1,16 +1,13 @@
 """Plain helpers shared by the checkpoint API test modules: URLs, bodies, stored rows."""
 
 import datetime
-import re
 
 from checkpoints.models import Checkpoint
+from tests.conftest import TIMESTAMP
 
 LIST = "/api/v1/checkpoints/"
 BULK_DELETE = "/api/v1/checkpoints/bulk-delete/"
 OBJECT_FIELDS = {"id", "name", "reference", "alias", "created_at", "updated_at", "url"}
-LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
-# ISO 8601, UTC, always with microseconds.
-TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 UNCHANGED = ("Recognised customer", "recognised", "known")  # the checkpoint fixture
 
 

@@ -12,14 +12,13 @@ from rest_framework.test import APIClient
 
 from checkpoints.models import Checkpoint
 from tests.checkpoints.api_helpers import (
-    LICENCE_BODY,
     LIST,
     endpoints,
     one,
     stored,
     stored_rows,
 )
-from tests.conftest import checkpoint_perms, client_for
+from tests.conftest import LICENCE_BODY, checkpoint_perms, client_for
 
 pytestmark = pytest.mark.django_db
 

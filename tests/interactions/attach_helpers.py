@@ -1,7 +1,5 @@
 """Plain helpers shared by the runtime attachment tests: the url, a post, what is stored."""
 
-import re
-
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 
 ATTACH_RIGHT = "interactions.add_interactioncheckpoint"
@@ -18,9 +16,7 @@ ATTACHED_FIELDS = {
     "action_id",
     "action_label",
 }
-LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
 ONE_OF = ["Give exactly one of reference or checkpoint."]
-TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 
 
 def attach_url(interaction_id) -> str:

@@ -26,12 +26,6 @@ def change_url(interaction) -> str:
 
 
 @pytest.fixture
-def admin_client(client, db):
-    client.force_login(User.objects.create_superuser("root", "root@example.com", "pass-1-root"))
-    return client
-
-
-@pytest.fixture
 def journey(db):
     interaction = make_interaction("voice", "Alice Martin", "Lost card")
     recognised = Checkpoint.objects.create(

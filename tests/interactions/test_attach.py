@@ -9,10 +9,10 @@ from django.utils import timezone
 from checkpoints import services as checkpoint_services
 from checkpoints.models import Checkpoint
 from interactions.models import InteractionCheckpoint
+from tests.conftest import TIMESTAMP
 from tests.interactions.attach_helpers import (
     ATTACHED_FIELDS,
     ONE_OF,
-    TIMESTAMP,
     attach_url,
     attached,
     post,

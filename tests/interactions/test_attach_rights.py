@@ -9,10 +9,9 @@ from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.api.permissions import holds_role_wide_right
 from interactions.models import Interaction, InteractionCheckpoint
-from tests.conftest import make_user, new_attach_queries, token_client
+from tests.conftest import LICENCE_BODY, make_user, new_attach_queries, token_client
 from tests.interactions.attach_helpers import (
     ATTACH_RIGHT,
-    LICENCE_BODY,
     VIEW_RIGHT,
     attach_url,
     attached,

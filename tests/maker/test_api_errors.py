@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 from checkpoint_maker.validators import VARIABLES_MAX_DEPTH
 from interactions.models import Interaction
 from routing.models import SmartRouting
+from tests.conftest import LICENCE_BODY
 
-LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
 LICENSED_API = ["/api/v1/checkpoints/", "/api/v1/routings/"]
 
 

@@ -1,22 +1,7 @@
 """Plain helpers shared by the Smart Routing API test modules: URLs, clients, tree shapes."""
 
-import re
-
 LIST = "/api/v1/routings/"
-LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
 ROUTING_FIELDS = {"id", "name", "channel", "description", "tree"}
-ATTACHED_FIELDS = {
-    "id",
-    "checkpoint_id",
-    "name",
-    "reference",
-    "alias",
-    "attached_at",
-    "routing_id",
-    "action_id",
-    "action_label",
-}
-TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 ATTACH = "interactions.add_interactioncheckpoint"
 READ_INTERACTIONS = "interactions.view_interaction"
 ROUTING_RIGHTS = [

@@ -52,17 +52,6 @@ def form_data(response) -> dict:
 
 
 @pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser("root", "root@example.com", "pass-for-tests-1")
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture
 def optin(db):
     return Checkpoint.objects.create(name="Opt-in French", reference="optin_fr")
 
