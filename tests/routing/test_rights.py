@@ -8,7 +8,7 @@ from interactions.models import Interaction, InteractionCheckpoint
 from interactions.services import create_interaction
 from routing import services
 from routing.models import SmartRouting
-from tests.rights import Route, check, matrix, object_endpoints, object_pages
+from tests.rights import Route, StoredReads, check, matrix, object_endpoints, object_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +29,7 @@ def end(routing):
     return routing.nodes.get(kind="end")
 
 
-def count(_):
-    return SmartRouting.objects.count()
-
-
-def exists(routing):
-    return SmartRouting.objects.filter(pk=routing.pk).exists()
-
-
-def name_of(routing):
-    return SmartRouting.objects.get(pk=routing.pk).name
+STORED = StoredReads(SmartRouting)
 
 
 def tree_of(routing):
@@ -66,9 +57,7 @@ PAGES = [
         lambda action, **kwargs: page(f"smartrouting_{action}", **kwargs),
         new=ROUTING,
         changed={**ROUTING, "name": "Renamed"},
-        count=count,
-        exists=exists,
-        name_of=name_of,
+        model=SmartRouting,
     ),
     Route(
         "run POST",
@@ -124,9 +113,7 @@ ENDPOINTS = [
         API,
         new={**ROUTING, "tree": START},
         changed={**ROUTING, "name": "Renamed", "tree": START},
-        count=count,
-        exists=exists,
-        name_of=name_of,
+        model=SmartRouting,
     ),
     Route(
         "run",
