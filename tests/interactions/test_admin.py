@@ -19,6 +19,15 @@ CHANGELIST = reverse("admin:interactions_interaction_changelist")
 ADD = reverse("admin:interactions_interaction_add")
 T0 = datetime.datetime(2025, 1, 2, 8, 30, 0, tzinfo=datetime.UTC)
 INLINE = "attached_checkpoints"
+# The journey fixture's own fields, as its change form posts them back.
+JOURNEY_FORM = {
+    "channel": "voice",
+    "started_at_0": "2025-01-02",
+    "started_at_1": "08:00:00",
+    "customer": "Alice Martin",
+    "subject": "Lost card",
+    "variables": "{}",
+}
 
 
 def change_url(interaction) -> str:
@@ -113,12 +122,7 @@ def test_posting_to_the_inline_changes_no_copy(admin_client, journey):
     rows = list(journey.attached_checkpoints.order_by("attached_at"))
     tags = list(journey.tags.order_by("id"))
     data = {
-        "channel": "voice",
-        "started_at_0": "2025-01-02",
-        "started_at_1": "08:00:00",
-        "customer": "Alice Martin",
-        "subject": "Lost card",
-        "variables": "{}",
+        **JOURNEY_FORM,
         f"{INLINE}-TOTAL_FORMS": "3",
         f"{INLINE}-INITIAL_FORMS": "2",
         f"{INLINE}-0-id": rows[0].pk,
@@ -157,12 +161,7 @@ def test_tags_can_be_corrected_by_who_may_change_the_interaction(admin_client, j
     tags = list(journey.tags.order_by("id"))
     assert [tag.name for tag in tags] == ["known", "opt-in FR"]
     data = {
-        "channel": "voice",
-        "started_at_0": "2025-01-02",
-        "started_at_1": "08:00:00",
-        "customer": "Alice Martin",
-        "subject": "Lost card",
-        "variables": "{}",
+        **JOURNEY_FORM,
         f"{INLINE}-TOTAL_FORMS": "2",
         f"{INLINE}-INITIAL_FORMS": "2",
         f"{INLINE}-0-id": journey.attached_checkpoints.order_by("attached_at")[0].pk,

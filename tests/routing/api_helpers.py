@@ -95,5 +95,10 @@ def wrap(child, outcome: str = "next") -> dict:
     return {"kind": "start", "branches": {outcome: child}}
 
 
+def switch_tree(variable: str, branches: dict) -> dict:
+    """A start, then a switch on ``variable`` with these ``branches``."""
+    return wrap({"kind": "switch", "variable": variable, "branches": branches})
+
+
 def path_of(body: dict) -> list[tuple[str, str, str | None]]:
     return [(step["kind"], step["label"], step["outcome"]) for step in body["path"]]
