@@ -119,7 +119,7 @@ def test_create_shows_the_new_checkpoint_in_the_list(full_client):
     assert (checkpoint.name, checkpoint.reference) == ("Opt-in collected", "optin_fr")
     assert response.request["PATH_INFO"] == LIST
     shown = page(response)
-    assert "created" in shown.get_by_role("status").text
+    assert shown.get_by_role("status").text == "Checkpoint “Opt-in collected (optin_fr)” created."
     assert shown.get_by_role("table").column("Reference") == ["optin_fr"]
 
 
@@ -184,7 +184,8 @@ def test_delete_asks_for_confirmation_then_deletes(full_client, checkpoint):
     assert Checkpoint.objects.exists()
     response = full_client.post(url, follow=True)
     assert not Checkpoint.objects.exists()
-    assert "deleted" in page(response).get_by_role("status").text
+    deleted = "Checkpoint “Recognised customer (recognised)” deleted."
+    assert page(response).get_by_role("status").text == deleted
 
 
 def test_bulk_delete_confirms_then_deletes_in_one_go(full_client, make_checkpoints):
