@@ -164,7 +164,9 @@ def test_a_right_on_one_object_is_enough_to_use_it(user_factory, make_checkpoint
     api = client_for(user)
     assert api.get(LIST).status_code == 403
     assert api.patch(one(mine.pk), {"alias": "ok"}, format="json").status_code == 200
+    assert stored(mine.pk)[2] == "ok"
     assert api.patch(one(other.pk), {"alias": "no"}, format="json").status_code == 404
+    assert stored(other.pk)[2] == ""
     assert api.delete(one(other.pk)).status_code == 404
     assert api.delete(one(mine.pk)).status_code == 204
     assert list(Checkpoint.objects.all()) == [other]

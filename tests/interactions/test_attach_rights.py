@@ -132,12 +132,14 @@ def test_licence_off_refuses_the_attach_but_not_interactions(
     other = token_client(make_user("other"))
     assert post(other, interaction.pk, {"reference": "recognised"}).json() == LICENCE_BODY
     assert post(APIClient(), interaction.pk, {"reference": "recognised"}).status_code == 401
+    assert attached(interaction) == []
     # Interactions stay: their history is readable.
     assert runtime.get(attach_url(interaction.pk)).status_code == 200
     assert runtime.get(f"/api/v1/interactions/{interaction.pk}/").status_code == 200
 
     settings.SMART_LICENCE = True
     assert post(runtime, interaction.pk, {"reference": "recognised"}).status_code == 201
+    assert attached(interaction) == ["recognised"]
 
 
 # --- Fixed query counts ----------------------------------------------------------------------
@@ -232,6 +234,13 @@ def test_the_routing_apps_resolver_records_a_real_action(runtime, interaction, c
         "Voice FR",
         node.pk,
     )
+    stored = InteractionCheckpoint.objects.get(interaction=interaction)
+    assert (stored.routing_id, stored.routing_name, stored.action_id) == (
+        routing.pk,
+        "Voice FR",
+        node.pk,
+    )
     unknown = post(runtime, interaction.pk, {"reference": "recognised", "action": node.pk + 99})
     assert unknown.status_code == 400
     assert unknown.json() == {"action": [f"No Smart Routing action with id {node.pk + 99}."]}
+    assert list(InteractionCheckpoint.objects.filter(interaction=interaction)) == [stored]

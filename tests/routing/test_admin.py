@@ -207,6 +207,8 @@ def test_node_admin_add_change_and_delete(admin_client, ivr):
     assert "An add_checkpoint needs exactly one of a checkpoint or a reference code." in (
         response.text
     )
+    node.refresh_from_db()
+    assert (node.reference_code, node.checkpoint_id) == ("optin_{{ lang }}", None)
     # Deleting the action takes its subtree; the start may not be deleted.
     assert admin_client.post(node_delete(action), {"post": "yes"}).status_code == 302
     assert list(ivr.nodes.values_list("kind", flat=True)) == ["start"]

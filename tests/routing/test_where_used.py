@@ -223,3 +223,4 @@ def test_a_dry_run_still_refuses_unknown_ids_and_missing_rights(direct, unused):
     unknown = {"ids": [unused.pk, 987654], "dry_run": True}
     response = full.post("/api/v1/checkpoints/bulk-delete/", unknown, "json")
     assert response.status_code == 400 and "ids" in response.json()
+    assert Checkpoint.objects.filter(pk__in=[direct.checkpoint_id, unused.pk]).count() == 2
