@@ -1,4 +1,4 @@
-"""Shared REST pieces: pagination, rights, and errors in API.md's shapes.
+"""Shared REST pieces: pagination, rights, errors in API.md's shapes, and viewsets' common part.
 
 Errors: a service's Django ValidationError becomes 400 ``{"field": ["message"]}``; a Django
 PermissionDenied becomes 403; DRF's own errors keep DRF's shapes (400 ``{"field": [...]}``,
@@ -10,6 +10,10 @@ and StandardPagination its query parameters' ranges and its 404 after the last p
 
 Rights (API.md, Authentication and rights): Django model permissions, role-wide through groups
 or per object through django-guardian. A right held role-wide counts on every object.
+
+A model's viewset (checkpoints, Smart Routings) takes its common part from here:
+PermittedQuerysetMixin and ServiceWritesMixin, and ``model_endpoints_schema`` for the schema
+of its six endpoints.
 """
 
 from collections.abc import Callable
