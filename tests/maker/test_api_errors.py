@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from checkpoint_maker.validators import VARIABLES_MAX_DEPTH
-from interactions.models import Interaction
+from interactions.models import Interaction, InteractionCheckpoint
 from routing.models import SmartRouting
 from tests.conftest import LICENCE_BODY
 
@@ -65,6 +65,7 @@ def test_licence_off_attach_is_401_then_403(admin_user, licence_off):
         path, {"reference": "x"}, format="json", HTTP_AUTHORIZATION=f"Token {token.key}"
     )
     assert signed_in.status_code == 403 and signed_in.json() == LICENCE_BODY
+    assert not InteractionCheckpoint.objects.exists()
 
 
 @pytest.mark.parametrize(
