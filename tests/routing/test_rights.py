@@ -9,6 +9,7 @@ from interactions.services import create_interaction
 from routing import services
 from routing.models import SmartRouting
 from tests.rights import Route, StoredReads, check, matrix, object_endpoints, object_pages
+from tests.routing.pages.editor import node_data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +39,6 @@ def tree_of(routing):
 
 def attached(_):
     return InteractionCheckpoint.objects.count()
-
-
-def node_data(kind: str, outcome: str, label: str) -> dict:
-    fields = ("variable", "value", "checkpoint", "reference_code", "sample_variables")
-    return {"outcome": outcome, "kind": kind, "label": label, **dict.fromkeys(fields, "")}
 
 
 ROUTING = {"name": "New", "channel": "voice", "description": ""}
@@ -79,7 +75,7 @@ PAGES = [
         "POST",
         lambda r: page("node_add", pk=r.pk, parent=step(r).pk),
         ("change",),
-        body=lambda _: node_data("end", "reference_not_found", "Lost"),
+        body=lambda _: node_data("end", "reference_not_found", label="Lost"),
         ok=302,
         stored=tree_of,
     ),
@@ -89,7 +85,7 @@ PAGES = [
         "POST",
         lambda r: page("node_edit", pk=r.pk, node=end(r).pk),
         ("change",),
-        body=lambda _: node_data("end", "ok", "Bye"),
+        body=lambda _: node_data("end", "ok", label="Bye"),
         ok=302,
         stored=tree_of,
     ),
