@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.contrib.messages import get_messages
 from django.db import connection, connections, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -78,6 +79,11 @@ def admin_client(client, superuser):
     """Logged in as a superuser (in place of pytest-django's own admin_client)."""
     client.force_login(superuser)
     return client
+
+
+def messages_of(response) -> list[str]:
+    """The messages a response's request queued for the next page."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def logged_in(client, user):

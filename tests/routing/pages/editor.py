@@ -1,7 +1,6 @@
 """What the Smart Routing editor pages tests share: urls, rights, a node form's data, and
 the page's parts found by role."""
 
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from routing import services
@@ -24,10 +23,6 @@ ALL = routing_perms("view", "add", "change", "delete")
 
 def url(name: str, **kwargs) -> str:
     return reverse(f"routing:{name}", kwargs=kwargs)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def alerts(shown) -> list[str]:

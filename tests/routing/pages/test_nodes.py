@@ -9,12 +9,11 @@ import pytest
 from checkpoints.models import Checkpoint
 from routing import services
 from routing.models import Node
-from tests.conftest import make_user
+from tests.conftest import make_user, messages_of
 from tests.pages import page
 from tests.routing.pages.editor import (
     WIRED,
     alerts,
-    messages_of,
     node_data,
     routing_perms,
     tree_of,

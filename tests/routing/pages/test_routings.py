@@ -11,7 +11,7 @@ from interactions.models import InteractionCheckpoint
 from interactions.services import create_interaction
 from routing import services
 from routing.models import Node, SmartRouting
-from tests.conftest import make_user
+from tests.conftest import make_user, messages_of
 from tests.pages import page
 from tests.routing.pages.editor import (
     ADD,
@@ -19,7 +19,6 @@ from tests.routing.pages.editor import (
     LIST,
     READ_INTERACTIONS,
     alerts,
-    messages_of,
     node_data,
     page_urls,
     routing_perms,

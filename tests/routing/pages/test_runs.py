@@ -14,12 +14,11 @@ from interactions.models import InteractionCheckpoint
 from interactions.services import create_interaction
 from routing import services
 from routing.models import Node, SmartRouting
-from tests.conftest import make_user
+from tests.conftest import make_user, messages_of
 from tests.pages import page
 from tests.routing.pages.editor import (
     RUN_RIGHT,
     alerts,
-    messages_of,
     node_data,
     routing_perms,
     tree_of,
