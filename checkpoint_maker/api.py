@@ -1,4 +1,4 @@
-"""Shared REST pieces: pagination, rights, and errors in API.md's shapes.
+"""Shared REST pieces: pagination, rights, errors in API.md's shapes, and viewsets' common part.
 
 Errors: a service's Django ValidationError becomes 400 ``{"field": ["message"]}``; a Django
 PermissionDenied becomes 403; DRF's own errors keep DRF's shapes (400 ``{"field": [...]}``,
@@ -10,6 +10,10 @@ and StandardPagination its query parameters' ranges and its 404 after the last p
 
 Rights (API.md, Authentication and rights): Django model permissions, role-wide through groups
 or per object through django-guardian. A right held role-wide counts on every object.
+
+A model's viewset (checkpoints, Smart Routings) takes its common part from here:
+PermittedQuerysetMixin and ServiceWritesMixin, and ``model_endpoints_schema`` for the schema
+of its six endpoints.
 """
 
 from collections.abc import Callable
@@ -19,7 +23,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
@@ -332,3 +341,50 @@ class PermittedQuerysetMixin:
         if getattr(self, "swagger_fake_view", False) or is_object_route(self):
             return queryset
         return restrict_to_permitted(self.request.user, "view", queryset)
+
+
+class ServiceWritesMixin:
+    """For a ModelViewSet over a model's services (after PermittedQuerysetMixin, whose words
+    the schema shows): ModelRights decides, and each write goes through the service named by
+    ``create_object`` (fields), ``update_object`` (instance, fields) or ``delete_object``
+    (instance)."""
+
+    permission_classes = [ModelRights]
+    create_object: Callable[..., models.Model]
+    update_object: Callable[..., models.Model]
+    delete_object: Callable[[models.Model], object]
+
+    def perform_create(self, serializer):
+        serializer.instance = self.create_object(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = self.update_object(serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        self.delete_object(instance)
+
+
+def model_endpoints_schema(
+    serializer, object_id: OpenApiParameter, errors, list_errors, **operations: dict
+):
+    """The schema of a ModelViewSet's six endpoints: ``serializer`` answers, ``errors`` words
+    each endpoint's errors (``list_errors`` the list's), object routes take ``object_id``;
+    ``operations`` gives each endpoint its ``summary`` (and ``description``)."""
+    responses = {
+        "list": {200: serializer(many=True), **list_errors},
+        "create": {201: serializer, **errors(400, 401, 403)},
+        "retrieve": {200: serializer, **errors(401, 403, 404)},
+        "update": {200: serializer, **errors(400, 401, 403, 404)},
+        "partial_update": {200: serializer, **errors(400, 401, 403, 404)},
+        "destroy": {204: OpenApiResponse(description="Deleted."), **errors(401, 403, 404)},
+    }
+    return extend_schema_view(
+        **{
+            name: extend_schema(
+                parameters=None if name in ("list", "create") else [object_id],
+                responses=answers,
+                **operations[name],
+            )
+            for name, answers in responses.items()
+        }
+    )

@@ -75,6 +75,11 @@ class CheckpointChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.reference})"
 
 
+def optional_text(label: str, help_text: str, **options) -> forms.CharField:
+    """A text field of a node that may be left empty (its kind may not use it)."""
+    return forms.CharField(label=label, required=False, help_text=help_text, **options)
+
+
 class NodeForm(forms.Form):
     """One node of a tree: its kind (when added), label and the fields of its kind.
 
@@ -82,36 +87,32 @@ class NodeForm(forms.Form):
     switch, hidden otherwise. ``sample_variables`` only feeds the Preview button.
     """
 
-    outcome = forms.CharField(
-        label="Switch value",
-        required=False,
+    outcome = optional_text(
+        "Switch value",
+        "The value of the switch's variable that leads here; “default” for any other.",
         strip=False,
-        help_text="The value of the switch's variable that leads here; “default” for any other.",
     )
     kind = forms.ChoiceField(
         label="Kind",
         choices=ADDABLE_KINDS,
         widget=forms.Select(attrs={"data-kind-select": "1"}),
     )
-    label = forms.CharField(
-        label="Label",
-        required=False,
+    label = optional_text(
+        "Label",
+        "The action's name, shown on the interactions it marks.",
         max_length=LABEL_MAX_LENGTH,
-        help_text="The action's name, shown on the interactions it marks.",
     )
-    variable = forms.CharField(
-        label="Variable",
-        required=False,
+    variable = optional_text(
+        "Variable",
+        "Letters, digits and _, not starting with a digit.",
         max_length=VARIABLE_MAX_LENGTH,
-        help_text="Letters, digits and _, not starting with a digit.",
     )
-    value = forms.CharField(
-        label="Value",
-        required=False,
+    value = optional_text(
+        "Value",
+        "A template over the variables, e.g. {{ lang|lower }}.",
         strip=False,
         max_length=VALUE_MAX_LENGTH,
         widget=forms.TextInput,
-        help_text="A template over the variables, e.g. {{ lang|lower }}.",
     )
     checkpoint = CheckpointChoiceField(
         label="Checkpoint",
@@ -120,14 +121,11 @@ class NodeForm(forms.Form):
         empty_label="— none: use a reference code —",
         help_text="A checkpoint from the Toolbox list.",
     )
-    reference_code = forms.CharField(
-        label="Reference code",
-        required=False,
+    reference_code = optional_text(
+        "Reference code",
+        "Or the reference as code, a template over the variables, e.g. optin_{{ lang }}. "
+        "Give a checkpoint or a reference code, not both.",
         max_length=REFERENCE_CODE_MAX_LENGTH,
-        help_text=(
-            "Or the reference as code, a template over the variables, e.g. optin_{{ lang }}. "
-            "Give a checkpoint or a reference code, not both."
-        ),
     )
     sample_variables = JSONObjectField(
         label="Sample variables",

@@ -1,14 +1,22 @@
 """Shared fixtures: users with the Maker's typical roles, clients logged in as them."""
 
+import re
 import threading
 import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.db import connection, connections
+from django.contrib.messages import get_messages
+from django.db import connection, connections, transaction
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from checkpoints.models import Checkpoint
+
+# The 403 body of an endpoint the Smart licence gates, while it is off.
+LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
+# A timestamp as the API answers it: ISO 8601, UTC, always with microseconds.
+TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 
 CHECKPOINT_RIGHTS = {
     "full": ["view", "add", "change", "delete"],
@@ -61,6 +69,23 @@ def plain_user(db):
     return make_user("plain")
 
 
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root", "root@example.com", "pass-for-tests-1")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    """Logged in as a superuser (in place of pytest-django's own admin_client)."""
+    client.force_login(superuser)
+    return client
+
+
+def messages_of(response) -> list[str]:
+    """The messages a response's request queued for the next page."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
 def logged_in(client, user):
     client.force_login(user)
     return client
@@ -69,6 +94,20 @@ def logged_in(client, user):
 @pytest.fixture
 def full_client(client, full_user):
     return logged_in(client, full_user)
+
+
+def client_for(user) -> APIClient:
+    """An API client logged in (by session) as ``user``."""
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def token_client(user) -> APIClient:
+    """An API client authenticated by a new token of ``user``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
 
 
 @pytest.fixture
@@ -137,6 +176,34 @@ def in_thread(work, outcome: dict, key: str) -> threading.Thread:
     thread = threading.Thread(target=run)
     thread.start()
     return thread
+
+
+def run_while_held(held: tuple[str, object], waiting: tuple[str, object], must_wait: bool):
+    """Runs ``held = (key, work)`` in a thread, in a transaction kept open until ``waiting =
+    (key, work)``, run in another thread, waits for a row lock (or finishes: with
+    ``must_wait`` that fails the test); then lets both end. Returns {key: result or error}."""
+    (held_key, held_work), (waiting_key, waiting_work) = held, waiting
+    outcome, ready, release = {}, threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            result = held_work()
+            ready.set()
+            release.wait(timeout=60)
+        return result
+
+    holder = in_thread(hold, outcome, held_key)
+    assert ready.wait(timeout=60), outcome
+    waiter = in_thread(waiting_work, outcome, waiting_key)
+    try:
+        wait_until_blocked(outcome, waiting_key)
+        if must_wait:
+            assert waiting_key not in outcome, f"the {waiting_key} did not wait for the {held_key}"
+    finally:
+        release.set()
+    holder.join(timeout=60)
+    waiter.join(timeout=60)
+    return outcome
 
 
 def wait_until_blocked(outcome: dict, key: str) -> None:

@@ -89,19 +89,30 @@ class Route:
         return "add" not in self.needs
 
 
+@dataclass(frozen=True)
+class StoredReads:
+    """What a model's writes store, as ``Route.stored`` reads it: how many rows there are,
+    whether the object is still there, its name."""
+
+    model: type[models.Model]
+
+    def count(self, _obj) -> int:
+        return self.model.objects.count()
+
+    def exists(self, obj) -> bool:
+        return self.model.objects.filter(pk=obj.pk).exists()
+
+    def name_of(self, obj) -> str:
+        return self.model.objects.get(pk=obj.pk).name
+
+
 def object_pages(
-    page: Callable[..., str],
-    *,
-    new: dict,
-    changed: dict,
-    count: Callable,
-    exists: Callable,
-    name_of: Callable,
+    page: Callable[..., str], *, model: type[models.Model], new: dict, changed: dict
 ) -> list[Route]:
-    """The generic Maker pages of a model (checkpoint_maker.views): list, detail, add, edit,
+    """The generic Maker pages of ``model`` (checkpoint_maker.views): list, detail, add, edit,
     duplicate, delete and bulk delete, each GET and its POST. ``page(action, pk=...)`` builds
-    a URL; ``new`` and ``changed`` are form bodies; ``count``, ``exists`` and ``name_of`` read
-    what a write stores."""
+    a URL; ``new`` and ``changed`` are form bodies."""
+    stored = StoredReads(model)
 
     def of(action: str) -> Callable:
         return lambda obj: page(action, pk=obj.pk)
@@ -121,7 +132,7 @@ def object_pages(
             ("add",),
             object_route=False,
             body=lambda _: new,
-            stored=count,
+            stored=stored.count,
             **post,
         ),
         Route("edit", "GET", of("edit"), ("change",)),
@@ -131,7 +142,7 @@ def object_pages(
             of("edit"),
             ("change",),
             body=lambda _: changed,
-            stored=name_of,
+            stored=stored.name_of,
             **post,
         ),
         Route("duplicate", "GET", of("duplicate"), ("view", "add")),
@@ -141,11 +152,11 @@ def object_pages(
             of("duplicate"),
             ("view", "add"),
             body=lambda _: new,
-            stored=count,
+            stored=stored.count,
             **post,
         ),
         Route("delete", "GET", of("delete"), ("delete",)),
-        Route("delete POST", "POST", of("delete"), ("delete",), stored=exists, **post),
+        Route("delete POST", "POST", of("delete"), ("delete",), stored=stored.exists, **post),
         # The confirmation lists the selected objects: reading them is needed too.
         Route(
             "bulk delete confirmation",
@@ -162,24 +173,19 @@ def object_pages(
             ("delete",),
             object_route=False,
             body=lambda obj: {"pk": [obj.pk], "confirm": "1"},
-            stored=exists,
+            stored=stored.exists,
             **post,
         ),
     ]
 
 
 def object_endpoints(
-    api: str,
-    *,
-    new: dict,
-    changed: dict,
-    count: Callable,
-    exists: Callable,
-    name_of: Callable,
+    api: str, *, model: type[models.Model], new: dict, changed: dict
 ) -> list[Route]:
-    """The REST endpoints of a model viewset under ``api`` (``/api/v1/checkpoints/``): list,
-    create, retrieve, update, partial update (the name) and destroy; ``new`` and ``changed``
-    are bodies; ``count``, ``exists`` and ``name_of`` read what a write stores."""
+    """The REST endpoints of ``model``'s viewset under ``api`` (``/api/v1/checkpoints/``):
+    list, create, retrieve, update, partial update (the name) and destroy; ``new`` and
+    ``changed`` are bodies."""
+    stored = StoredReads(model)
 
     def one(obj) -> str:
         return f"{api}{obj.pk}/"
@@ -194,19 +200,19 @@ def object_endpoints(
             object_route=False,
             body=lambda _: new,
             ok=201,
-            stored=count,
+            stored=stored.count,
         ),
         Route("retrieve", "GET", one, ("view",)),
-        Route("update", "PUT", one, ("change",), body=lambda _: changed, stored=name_of),
+        Route("update", "PUT", one, ("change",), body=lambda _: changed, stored=stored.name_of),
         Route(
             "partial update",
             "PATCH",
             one,
             ("change",),
             body=lambda _: {"name": changed["name"]},
-            stored=name_of,
+            stored=stored.name_of,
         ),
-        Route("destroy", "DELETE", one, ("delete",), ok=204, stored=exists),
+        Route("destroy", "DELETE", one, ("delete",), ok=204, stored=stored.exists),
     ]
 
 

@@ -4,22 +4,18 @@ Rights come from ModelRights (role-wide or per object); the rules of each write 
 uniqueness, all-or-nothing bulk delete) live in the services.
 """
 
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-    inline_serializer,
-)
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from checkpoint_maker.api import (
     LICENCE_FORBIDDEN,
-    ModelRights,
     PermittedQuerysetMixin,
+    ServiceWritesMixin,
     id_parameter,
     list_error_responses,
+    model_endpoints_schema,
     object_error_responses,
 )
 from checkpoint_maker.extensions import delete_warnings
@@ -58,62 +54,36 @@ BULK_DELETE_BODY = inline_serializer(
 )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Checkpoints the user may read",
-        description="Search matches the name or the reference, case-insensitive, part of a word.",
-        responses={
-            200: CheckpointSerializer(many=True),
-            **list_error_responses(e403=LICENCE_FORBIDDEN),
-        },
-    ),
-    create=extend_schema(
-        summary="Create a checkpoint",
-        responses={201: CheckpointSerializer, **errors(400, 401, 403)},
-    ),
-    retrieve=extend_schema(
-        parameters=[CHECKPOINT_ID],
-        summary="One checkpoint",
-        responses={200: CheckpointSerializer, **errors(401, 403, 404)},
-    ),
-    update=extend_schema(
-        parameters=[CHECKPOINT_ID],
-        summary="Edit a checkpoint (alias left out becomes empty)",
-        responses={200: CheckpointSerializer, **errors(400, 401, 403, 404)},
-    ),
-    partial_update=extend_schema(
-        parameters=[CHECKPOINT_ID],
-        summary="Edit some fields of a checkpoint",
-        responses={200: CheckpointSerializer, **errors(400, 401, 403, 404)},
-    ),
-    destroy=extend_schema(
-        parameters=[CHECKPOINT_ID],
-        summary="Delete a checkpoint",
-        responses={204: OpenApiResponse(description="Deleted."), **errors(401, 403, 404)},
-    ),
+@model_endpoints_schema(
+    CheckpointSerializer,
+    CHECKPOINT_ID,
+    errors,
+    list_error_responses(e403=LICENCE_FORBIDDEN),
+    list={
+        "summary": "Checkpoints the user may read",
+        "description": (
+            "Search matches the name or the reference, case-insensitive, part of a word."
+        ),
+    },
+    create={"summary": "Create a checkpoint"},
+    retrieve={"summary": "One checkpoint"},
+    update={"summary": "Edit a checkpoint (alias left out becomes empty)"},
+    partial_update={"summary": "Edit some fields of a checkpoint"},
+    destroy={"summary": "Delete a checkpoint"},
 )
-class CheckpointViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
+class CheckpointViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet):
     queryset = Checkpoint.objects.order_by("name", "id")
     serializer_class = CheckpointSerializer
-    permission_classes = [ModelRights]
     filterset_class = CheckpointFilterSet
+    create_object = staticmethod(services.create_checkpoint)
+    update_object = staticmethod(services.update_checkpoint)
+    delete_object = staticmethod(services.delete_checkpoint)
 
     @property
     def required_action(self) -> str | None:
         """Bulk delete needs the delete right (the service checks each checkpoint); duplicate
         needs to read the source (and add, role-wide, checked in the action)."""
         return {"bulk_delete": "delete", "duplicate": "view"}.get(getattr(self, "action", None))
-
-    def perform_create(self, serializer):
-        serializer.instance = services.create_checkpoint(**serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_checkpoint(
-            serializer.instance, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_checkpoint(instance)
 
     @extend_schema(
         summary="Duplicate a checkpoint",

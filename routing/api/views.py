@@ -10,7 +10,7 @@ so it shows one state); a list page prefetches the nodes of all its routings in 
 from dataclasses import asdict
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,8 +19,10 @@ from checkpoint_maker.api import (
     LICENCE_FORBIDDEN,
     ModelRights,
     PermittedQuerysetMixin,
+    ServiceWritesMixin,
     id_parameter,
     list_error_responses,
+    model_endpoints_schema,
     object_error_responses,
 )
 from interactions.api.permissions import MayAttachCheckpoints
@@ -45,48 +47,35 @@ errors = object_error_responses(
 ROUTING_ID = id_parameter("The routing's id.")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Smart Routings the user may read, with their trees",
-        description="`search` matches part of the name, any case; `channel` filters.",
-        responses={
-            200: SmartRoutingSerializer(many=True),
-            **list_error_responses(e403=LICENCE_FORBIDDEN),
-        },
-    ),
-    create=extend_schema(
-        summary="Create a routing with its whole tree (the root a start)",
-        responses={201: SmartRoutingSerializer, **errors(400, 401, 403)},
-    ),
-    retrieve=extend_schema(
-        parameters=[ROUTING_ID],
-        summary="One routing with its tree",
-        responses={200: SmartRoutingSerializer, **errors(401, 403, 404)},
-    ),
-    update=extend_schema(
-        parameters=[ROUTING_ID],
-        summary="Replace a routing and its whole tree",
-        description="Nodes sent back with their `id` keep it; nodes left out are deleted.",
-        responses={200: SmartRoutingSerializer, **errors(400, 401, 403, 404)},
-    ),
-    partial_update=extend_schema(
-        parameters=[ROUTING_ID],
-        summary="Edit some fields of a routing (a tree given replaces the whole tree)",
-        responses={200: SmartRoutingSerializer, **errors(400, 401, 403, 404)},
-    ),
-    destroy=extend_schema(
-        parameters=[ROUTING_ID],
-        summary="Delete a routing and its nodes",
-        responses={204: OpenApiResponse(description="Deleted."), **errors(401, 403, 404)},
-    ),
+@model_endpoints_schema(
+    SmartRoutingSerializer,
+    ROUTING_ID,
+    errors,
+    list_error_responses(e403=LICENCE_FORBIDDEN),
+    list={
+        "summary": "Smart Routings the user may read, with their trees",
+        "description": "`search` matches part of the name, any case; `channel` filters.",
+    },
+    create={"summary": "Create a routing with its whole tree (the root a start)"},
+    retrieve={"summary": "One routing with its tree"},
+    update={
+        "summary": "Replace a routing and its whole tree",
+        "description": "Nodes sent back with their `id` keep it; nodes left out are deleted.",
+    },
+    partial_update={
+        "summary": "Edit some fields of a routing (a tree given replaces the whole tree)"
+    },
+    destroy={"summary": "Delete a routing and its nodes"},
 )
-class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
+class SmartRoutingViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet):
     queryset = SmartRouting.objects.order_by("name", "id").prefetch_related(
         Prefetch("nodes", queryset=Node.objects.order_by("id"))
     )
     serializer_class = SmartRoutingSerializer
-    permission_classes = [ModelRights]
     filterset_class = SmartRoutingFilterSet
+    create_object = staticmethod(services.create_routing)
+    update_object = staticmethod(services.update_routing)
+    delete_object = staticmethod(services.delete_routing)
     lookup_value_regex = r"[0-9]+"
 
     @property
@@ -106,17 +95,6 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, viewsets.ModelViewSet):
             raise exceptions.NotFound()
         self.check_object_permissions(request, routing)
         return Response(self.get_serializer(routing).data)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.create_routing(**serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_routing(
-            serializer.instance, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_routing(instance)
 
     @extend_schema(
         summary="Run a routing for an interaction",

@@ -34,17 +34,6 @@ def form_data(name="Opt-in collected", reference="optin", alias="optin") -> dict
 
 
 @pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser("root", "root@example.com", "pass-for-tests-1")
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture
 def two_checkpoints(db):
     mine = Checkpoint.objects.create(name="Callback offered", reference="callback", alias="cb")
     other = Checkpoint.objects.create(name="Upsell offered", reference="upsell")

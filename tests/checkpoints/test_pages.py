@@ -1,5 +1,7 @@
 """Toolbox > Checkpoints pages: rights, search, sort, pagination, duplicate, delete, bulk."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
@@ -7,6 +9,7 @@ from guardian.shortcuts import assign_perm
 from checkpoints.models import Checkpoint
 from checkpoints.validators import REFERENCE_CHARACTERS_MESSAGE, REFERENCE_UNIQUE_MESSAGE
 from tests.conftest import checkpoint_perms
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
 
@@ -46,22 +49,34 @@ def test_each_page_answers_by_the_role_rights(client, user_factory, checkpoint, 
 
 def test_reader_sees_no_write_buttons(client, reader_user, checkpoint):
     client.force_login(reader_user)
-    page = client.get(LIST).text
-    assert "New checkpoint" not in page
-    assert "Delete selected" not in page
-    for url in object_urls(checkpoint.pk).values():
-        if not url.endswith(f"/{checkpoint.pk}/"):
-            assert url not in page
-    detail = client.get(checkpoint.get_absolute_url()).text
-    assert ">Edit<" not in detail and ">Delete<" not in detail
+    shown = page(client.get(LIST))
+    assert shown.query_by_role("link", name="New checkpoint") is None
+    assert shown.query_by_role("button", name="Delete selected") is None
+    assert shown.query_by_role("checkbox", name="Select all on this page") is None
+    row = shown.get_by_role("table").row("Recognised customer")
+    assert [link.get("href") for link in row.get_all_by_role("link")] == [
+        checkpoint.get_absolute_url()
+    ]
+    detail = page(client.get(checkpoint.get_absolute_url()))
+    for label in ("Edit", "Duplicate", "Delete"):
+        assert detail.query_by_role("link", name=label) is None
 
 
 def test_full_user_sees_every_button(full_client, checkpoint):
-    page = full_client.get(LIST).text
-    assert 'aria-label="New checkpoint"' in page
-    assert "Delete selected" in page
-    for url in object_urls(checkpoint.pk).values():
-        assert url in page
+    shown = page(full_client.get(LIST))
+    assert shown.get_by_role("link", name="New checkpoint").get("href") == ADD
+    assert shown.get_by_role("button", name="Delete selected").get("type") == "submit"
+    box = shown.get_by_role("checkbox", name="Select Recognised customer (recognised)")
+    assert box.get("value") == str(checkpoint.pk)
+    urls = object_urls(checkpoint.pk)
+    row = shown.get_by_role("table").row("Recognised customer")
+    assert row.get_by_role("link", name="Recognised customer").get("href") == urls["detail"]
+    for action in ("edit", "duplicate", "delete"):
+        name = f"{action.capitalize()} Recognised customer (recognised)"
+        assert row.get_by_role("link", name=name).get("href") == urls[action]
+    detail = page(full_client.get(urls["detail"]))
+    for action in ("edit", "duplicate", "delete"):
+        assert detail.get_by_role("link", name=action.capitalize()).get("href") == urls[action]
 
 
 def test_a_right_granted_on_one_checkpoint(client, user_factory, make_checkpoints):
@@ -70,8 +85,7 @@ def test_a_right_granted_on_one_checkpoint(client, user_factory, make_checkpoint
     assign_perm("checkpoints.view_checkpoint", user, mine)
     assign_perm("checkpoints.change_checkpoint", user, mine)
     client.force_login(user)
-    page = client.get(LIST).text
-    assert mine.name in page and other.name not in page
+    assert page(client.get(LIST)).get_by_role("table").column("Name") == [mine.name]
     assert client.get(mine.get_absolute_url()).status_code == 200
     assert client.get(other.get_absolute_url()).status_code == 403
     response = client.post(
@@ -86,11 +100,13 @@ def test_a_right_granted_on_one_checkpoint(client, user_factory, make_checkpoint
 
 def test_menu_shows_checkpoints_only_to_those_who_may_read_them(client, plain_user, reader_user):
     client.force_login(plain_user)
-    assert reverse("checkpoints:checkpoint_list") not in client.get(reverse("home")).text
+    menu = page(client.get(reverse("home"))).get_by_role("navigation", name="Maker")
+    assert menu.query_by_role("link", name="Checkpoints") is None
     client.force_login(reader_user)
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url == LIST
-    assert f'href="{LIST}"' in client.get(LIST).text
+    menu = page(client.get(LIST)).get_by_role("navigation", name="Maker")
+    assert menu.get_by_role("link", name="Checkpoints").get("href") == LIST
 
 
 def test_create_shows_the_new_checkpoint_in_the_list(full_client):
@@ -102,7 +118,9 @@ def test_create_shows_the_new_checkpoint_in_the_list(full_client):
     checkpoint = Checkpoint.objects.get()
     assert (checkpoint.name, checkpoint.reference) == ("Opt-in collected", "optin_fr")
     assert response.request["PATH_INFO"] == LIST
-    assert "created" in response.text and "optin_fr" in response.text
+    shown = page(response)
+    assert shown.get_by_role("status").text == "Checkpoint “Opt-in collected (optin_fr)” created."
+    assert shown.get_by_role("table").column("Reference") == ["optin_fr"]
 
 
 def test_invalid_input_shows_field_errors_and_saves_nothing(full_client, checkpoint):
@@ -112,10 +130,12 @@ def test_invalid_input_shows_field_errors_and_saves_nothing(full_client, checkpo
     assert form.errors["name"] == ["This field is required."]
     assert form.errors["reference"] == [REFERENCE_CHARACTERS_MESSAGE]
     assert form.errors["alias"] == ["Ensure this value has at most 32 characters (it has 33)."]
-    assert "Please correct the errors below." in response.text
+    shown = page(response)
+    assert shown.get_by_role("alert").text == "Please correct the errors below."
+    assert shown.get_by_label("Reference").get("value") == "bad ref!"
     response = full_client.post(ADD, {"name": "Again", "reference": "recognised"})
     assert response.context["form"].errors["reference"] == [REFERENCE_UNIQUE_MESSAGE]
-    assert Checkpoint.objects.count() == 1
+    assert list(Checkpoint.objects.values_list("reference", flat=True)) == ["recognised"]
 
 
 def test_edit_changes_the_checkpoint(full_client, checkpoint):
@@ -134,16 +154,20 @@ def test_edit_changes_the_checkpoint(full_client, checkpoint):
 
 def test_duplicate_is_prefilled_says_to_change_and_needs_a_new_reference(full_client, checkpoint):
     url = object_urls(checkpoint.pk)["duplicate"]
-    page = full_client.get(url)
-    assert page.context["form"].initial == {
+    form_page = full_client.get(url)
+    assert form_page.context["form"].initial == {
         "name": "Recognised customer",
         "reference": "recognised",
         "alias": "known",
     }
-    assert "Change its Name and its Reference" in page.text
+    shown = page(form_page)
+    assert "Change its Name and its Reference" in shown.get_by_role("note").text
+    assert shown.get_by_label("Reference").get("value") == "recognised"
+    assert shown.get_by_role("button", name="Save").get("type") == "submit"
     unchanged = full_client.post(url, {"name": "Recognised customer", "reference": "recognised"})
     assert unchanged.status_code == 200
     assert unchanged.context["form"].errors["reference"] == [REFERENCE_UNIQUE_MESSAGE]
+    assert Checkpoint.objects.count() == 1
     response = full_client.post(
         url, {"name": "Recognised again", "reference": "recognised_2", "alias": "known"}
     )
@@ -153,32 +177,39 @@ def test_duplicate_is_prefilled_says_to_change_and_needs_a_new_reference(full_cl
 
 def test_delete_asks_for_confirmation_then_deletes(full_client, checkpoint):
     url = object_urls(checkpoint.pk)["delete"]
-    confirmation = full_client.get(url)
-    assert "Delete checkpoint “Recognised customer (recognised)”?" in confirmation.text
+    confirmation = page(full_client.get(url))
+    heading = "Delete checkpoint “Recognised customer (recognised)”?"
+    assert confirmation.get_by_role("heading", level=1).text == heading
+    assert confirmation.get_by_role("button", name="Delete").get("type") == "submit"
     assert Checkpoint.objects.exists()
     response = full_client.post(url, follow=True)
     assert not Checkpoint.objects.exists()
-    assert "deleted" in response.text
+    deleted = "Checkpoint “Recognised customer (recognised)” deleted."
+    assert page(response).get_by_role("status").text == deleted
 
 
 def test_bulk_delete_confirms_then_deletes_in_one_go(full_client, make_checkpoints):
     first, second, kept = make_checkpoints(3)
     confirmation = full_client.post(BULK, {"pk": [first.pk, second.pk]})
     assert confirmation.status_code == 200
-    assert first.name in confirmation.text and second.name in confirmation.text
-    assert kept.name not in confirmation.text
+    shown = page(confirmation)
+    assert shown.get_by_role("heading", level=1).text == "Delete 2 checkpoints?"
+    listed = shown.get_by_role("list", name="To delete").get_all_by_role("listitem")
+    assert [item.text for item in listed] == [str(first), str(second)]
+    assert shown.get_by_role("button", name="Delete").get("value") == "1"
     assert Checkpoint.objects.count() == 3
     response = full_client.post(BULK, {"pk": [first.pk, second.pk], "confirm": "1"}, follow=True)
     assert list(Checkpoint.objects.all()) == [kept]
-    assert "2 checkpoints deleted." in response.text
+    assert page(response).get_by_role("status").text == "2 checkpoints deleted."
 
 
 def test_bulk_delete_with_nothing_selected_or_unknown_ids(full_client, checkpoint):
     response = full_client.post(BULK, {}, follow=True)
-    assert "Select at least one checkpoint to delete." in response.text
-    response = full_client.post(BULK, {"pk": [checkpoint.pk, 424242], "confirm": "1"}, follow=True)
-    assert "No checkpoint with id 424242." in response.text
+    assert page(response).get_by_role("status").text == "Select at least one checkpoint to delete."
     assert Checkpoint.objects.filter(pk=checkpoint.pk).exists()
+    response = full_client.post(BULK, {"pk": [checkpoint.pk, 424242], "confirm": "1"}, follow=True)
+    assert page(response).get_by_role("alert").text == "No checkpoint with id 424242."
+    assert list(Checkpoint.objects.all()) == [checkpoint]
 
 
 def test_bulk_delete_refuses_when_one_is_not_deletable(client, user_factory, make_checkpoints):
@@ -201,13 +232,15 @@ def test_search_matches_part_of_name_or_reference_case_insensitive(full_client, 
     assert names("CALLB") == ["Callback offered"]
     assert names("upsell_") == ["Upsell offered"]
     assert names("offered") == ["Callback offered", "Upsell offered"]
-    empty = full_client.get(LIST, {"search": "nothing-like-this"})
-    assert "No checkpoints match “nothing-like-this”." in empty.text
+    empty = page(full_client.get(LIST, {"search": "nothing-like-this"}))
+    assert empty.get_by_text("No checkpoints match “nothing-like-this”.").tag == "p"
+    assert empty.query_by_role("table") is None
 
 
 def test_empty_state_invites_to_create(full_client):
-    page = full_client.get(LIST).text
-    assert "No checkpoints yet." in page and "Create the first checkpoint" in page
+    shown = page(full_client.get(LIST))
+    assert shown.get_by_text("No checkpoints yet.").tag == "p"
+    assert shown.get_by_role("link", name="Create the first checkpoint").get("href") == ADD
 
 
 def test_sort_by_each_column(full_client):
@@ -227,7 +260,9 @@ def test_pagination(full_client, make_checkpoints):
     make_checkpoints(60)
     first = full_client.get(LIST)
     assert len(first.context["rows"]) == 25
-    assert "Page 1 of 3" in first.text
+    pages = page(first).get_by_role("navigation", name="Pagination")
+    assert pages.text.startswith("Page 1 of 3")
+    assert pages.get_by_role("link", name="Next").get("href") == "?page=2"
     last = full_client.get(LIST, {"page": 3})
     assert len(last.context["rows"]) == 10
     assert full_client.get(LIST, {"page": "999"}).context["page"].number == 3
@@ -235,9 +270,10 @@ def test_pagination(full_client, make_checkpoints):
 
 def test_names_are_escaped(full_client):
     Checkpoint.objects.create(name="<script>alert(1)</script>", reference="xss")
-    page = full_client.get(LIST).text
-    assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    text = full_client.get(LIST).text
+    assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert page(text).get_by_role("table").column("Name") == ["<script>alert(1)</script>"]
 
 
 @pytest.mark.parametrize("rows", [5, 200])
@@ -257,5 +293,8 @@ def test_licence_off_hides_and_refuses_checkpoint_pages(full_client, checkpoint,
     for _, url in page_urls(checkpoint):
         response = full_client.get(url)
         assert response.status_code == 403, url
-        assert "Checkpoints are part of the Smart licence" in response.text
-    assert LIST not in full_client.get(reverse("home")).text
+        refusal = page(response)
+        assert refusal.get_by_role("heading", level=1).text == "Not allowed"
+        assert refusal.get_by_text(re.compile("^Checkpoints are part of the Smart licence"))
+    menu = page(full_client.get(reverse("home"))).get_by_role("navigation", name="Maker")
+    assert menu.query_by_role("link", name="Checkpoints") is None

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from checkpoints.models import Checkpoint
-from tests.rights import Route, check, matrix, object_endpoints, object_pages
+from tests.rights import Route, StoredReads, check, matrix, object_endpoints, object_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -15,39 +15,14 @@ def page(name: str, **kwargs) -> str:
     return reverse(f"checkpoints:checkpoint_{name}", kwargs=kwargs)
 
 
-def count(_):
-    return Checkpoint.objects.count()
-
-
-def exists(checkpoint):
-    return Checkpoint.objects.filter(pk=checkpoint.pk).exists()
-
-
-def name_of(checkpoint):
-    return Checkpoint.objects.get(pk=checkpoint.pk).name
-
-
+STORED = StoredReads(Checkpoint)
 NEW = {"name": "New", "reference": "new_ref"}
 CHANGED = {"name": "Changed", "reference": "recognised", "alias": ""}
 
-PAGES = object_pages(
-    page,
-    new=NEW,
-    changed=CHANGED,
-    count=count,
-    exists=exists,
-    name_of=name_of,
-)
+PAGES = object_pages(page, model=Checkpoint, new=NEW, changed=CHANGED)
 
 ENDPOINTS = [
-    *object_endpoints(
-        API,
-        new=NEW,
-        changed=CHANGED,
-        count=count,
-        exists=exists,
-        name_of=name_of,
-    ),
+    *object_endpoints(API, model=Checkpoint, new=NEW, changed=CHANGED),
     Route(
         "duplicate",
         "POST",
@@ -55,7 +30,7 @@ ENDPOINTS = [
         ("view", "add"),
         body=lambda _: {"name": "Copy", "reference": "copy_ref"},
         ok=201,
-        stored=count,
+        stored=STORED.count,
     ),
     Route("delete warnings", "GET", lambda cp: f"{API}{cp.pk}/delete-warnings/", ("view",)),
     Route(
@@ -65,7 +40,7 @@ ENDPOINTS = [
         ("delete",),
         object_route=False,
         body=lambda cp: {"ids": [cp.pk]},
-        stored=exists,
+        stored=STORED.exists,
     ),
     Route(
         "bulk delete dry run",

@@ -1,6 +1,8 @@
-"""Servers for the real-HTTP concurrency tests: pytest-django's ``live_server`` on PostgreSQL,
-gunicorn on a SQLite file database (the SQLite test database is in memory and shared by the
-live server's threads, which would prove nothing)."""
+"""The attach tests' runtime client, interaction and action resolver, the pages tests'
+reader and journey, and servers for the real-HTTP concurrency tests:
+pytest-django's ``live_server`` on PostgreSQL, gunicorn on a SQLite file database (the SQLite
+test database is in memory and shared by the live server's threads, which would prove
+nothing)."""
 
 import json
 import os
@@ -15,6 +17,13 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
+
+from interactions import services
+from interactions.models import Interaction
+from tests.conftest import make_user, token_client
+from tests.interactions.attach_helpers import ATTACH_RIGHT, VIEW_RIGHT
+from tests.interactions.journeys import VIEW, VIEW_CHECKPOINT, make_journey
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,11 +36,56 @@ postgres_only = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def reader_client(client, db):
+    """Logged in as a user who may read interactions and checkpoints."""
+    client.force_login(make_user("ireader", [VIEW, VIEW_CHECKPOINT]))
+    return client
+
+
+@pytest.fixture
+def journey(db):
+    """A live voice interaction with three checkpoints attached out of order in time."""
+    return make_journey()
+
+
+@pytest.fixture
+def runtime(db) -> APIClient:
+    """The routing runtime: a machine user holding the attach right and the view right."""
+    return token_client(make_user("runtime", [ATTACH_RIGHT, VIEW_RIGHT]))
+
+
+@pytest.fixture
+def interaction(db) -> Interaction:
+    return services.create_interaction(channel="voice", customer="+33100000000")
+
+
+@pytest.fixture
+def resolver(monkeypatch):
+    """A Smart Routing action resolver for one test, in place of the routing app's."""
+    actions = {
+        7: services.ActionRecord(
+            routing_id=3, routing_name="Voice FR", action_id=7, action_label="Opt-in check"
+        )
+    }
+    monkeypatch.setattr(services, "_action_resolver", None)  # restored after the test
+    services.register_action_resolver(actions.get)
+    return actions
+
+
+@pytest.fixture
+def no_resolver(monkeypatch):
+    monkeypatch.setattr(services, "_action_resolver", None)
+
+
 SEED_SCRIPT = """
 from rest_framework.authtoken.models import Token
 from checkpoints.models import Checkpoint
 from interactions import services
-from tests.conftest import make_user
+from interactions import services
+from interactions.models import Interaction
+from tests.conftest import make_user, token_client
+from tests.interactions.attach_helpers import ATTACH_RIGHT, VIEW_RIGHT
 
 user = make_user("runtime", ["interactions.add_interactioncheckpoint"])
 token = Token.objects.create(user=user).key

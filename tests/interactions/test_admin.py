@@ -11,7 +11,7 @@ from guardian.shortcuts import assign_perm
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
-from tests.interactions.test_pages import attach, make_interaction
+from tests.interactions.journeys import attach, make_interaction
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +19,19 @@ CHANGELIST = reverse("admin:interactions_interaction_changelist")
 ADD = reverse("admin:interactions_interaction_add")
 T0 = datetime.datetime(2025, 1, 2, 8, 30, 0, tzinfo=datetime.UTC)
 INLINE = "attached_checkpoints"
+# The journey fixture's own fields, as its change form posts them back.
+JOURNEY_FORM = {
+    "channel": "voice",
+    "started_at_0": "2025-01-02",
+    "started_at_1": "08:00:00",
+    "customer": "Alice Martin",
+    "subject": "Lost card",
+    "variables": "{}",
+}
 
 
 def change_url(interaction) -> str:
     return reverse("admin:interactions_interaction_change", args=[interaction.pk])
-
-
-@pytest.fixture
-def admin_client(client, db):
-    client.force_login(User.objects.create_superuser("root", "root@example.com", "pass-1-root"))
-    return client
 
 
 @pytest.fixture
@@ -119,12 +122,7 @@ def test_posting_to_the_inline_changes_no_copy(admin_client, journey):
     rows = list(journey.attached_checkpoints.order_by("attached_at"))
     tags = list(journey.tags.order_by("id"))
     data = {
-        "channel": "voice",
-        "started_at_0": "2025-01-02",
-        "started_at_1": "08:00:00",
-        "customer": "Alice Martin",
-        "subject": "Lost card",
-        "variables": "{}",
+        **JOURNEY_FORM,
         f"{INLINE}-TOTAL_FORMS": "3",
         f"{INLINE}-INITIAL_FORMS": "2",
         f"{INLINE}-0-id": rows[0].pk,
@@ -163,12 +161,7 @@ def test_tags_can_be_corrected_by_who_may_change_the_interaction(admin_client, j
     tags = list(journey.tags.order_by("id"))
     assert [tag.name for tag in tags] == ["known", "opt-in FR"]
     data = {
-        "channel": "voice",
-        "started_at_0": "2025-01-02",
-        "started_at_1": "08:00:00",
-        "customer": "Alice Martin",
-        "subject": "Lost card",
-        "variables": "{}",
+        **JOURNEY_FORM,
         f"{INLINE}-TOTAL_FORMS": "2",
         f"{INLINE}-INITIAL_FORMS": "2",
         f"{INLINE}-0-id": journey.attached_checkpoints.order_by("attached_at")[0].pk,

@@ -5,13 +5,12 @@ import datetime
 
 import pytest
 from guardian.shortcuts import assign_perm
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import Interaction
-from tests.conftest import make_user
+from tests.conftest import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +34,6 @@ FIELDS = {
 
 def one(pk) -> str:
     return f"{LIST}{pk}/"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 @pytest.fixture
@@ -97,6 +90,14 @@ def test_create_needs_only_the_channel(agent):
     assert response.status_code == 201
     body = response.json()
     assert (body["customer"], body["subject"], body["variables"]) == ("", "", {})
+    stored = Interaction.objects.get()
+    assert (stored.pk, stored.channel, stored.customer, stored.subject, stored.variables) == (
+        body["id"],
+        "messaging",
+        "",
+        "",
+        {},
+    )
 
 
 @pytest.mark.parametrize(
@@ -131,12 +132,15 @@ def test_create_ignores_read_only_fields(agent):
     assert response.status_code == 201
     assert response.json()["status"] == "ongoing"
     assert response.json()["id"] != 999
+    stored = Interaction.objects.get()
+    assert (stored.pk, stored.status) == (response.json()["id"], "ongoing")
 
 
 def test_create_needs_the_add_right_role_wide(journey):
     reader = token_client(make_user("reader", [VIEW]))
     assert reader.post(LIST, {"channel": "voice"}, format="json").status_code == 403
     assert APIClient().post(LIST, {"channel": "voice"}, format="json").status_code == 401
+    assert list(Interaction.objects.all()) == [journey]
 
 
 # --- One interaction -------------------------------------------------------------------------
@@ -259,6 +263,7 @@ def test_per_object_view_right(journey):
     assert client.get(f"{one(other.pk)}checkpoints/").status_code == 404
     # A right on one interaction is not the right to create interactions.
     assert client.post(LIST, {"channel": "voice"}, format="json").status_code == 403
+    assert Interaction.objects.count() == 2
 
 
 def test_per_object_view_right_through_a_role(journey):
@@ -274,5 +279,7 @@ def test_interactions_stay_when_the_licence_is_off(agent, journey, settings):
     settings.SMART_LICENCE = False
     assert agent.get(LIST).status_code == 200
     assert agent.get(one(journey.pk)).json()["tags"] == ["zeta", "alpha"]
-    assert agent.post(LIST, {"channel": "voice"}, format="json").status_code == 201
+    response = agent.post(LIST, {"channel": "voice"}, format="json")
+    assert response.status_code == 201
+    assert Interaction.objects.get(pk=response.json()["id"]).channel == "voice"
     assert agent.get("/api/v1/checkpoints/").status_code == 403

@@ -5,16 +5,14 @@ the new row's link reads empty (or the database deletes the row and its tag with
 interaction); delete first, the attach waits, then finds nothing: reference_not_found (or no
 such interaction). Neither ever fails on a foreign key."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from checkpoints import services as checkpoint_services
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
-from tests.conftest import in_thread, wait_until_blocked
+from tests.conftest import run_while_held
 
 pytestmark = [
     pytest.mark.skipif(
@@ -33,25 +31,11 @@ def setup():
 
 def test_a_delete_waits_for_the_attach_then_its_link_reads_empty(setup):
     interaction, checkpoint = setup
-    attached, release, outcome = threading.Event(), threading.Event(), {}
-
-    def attach_and_hold():
-        with transaction.atomic():
-            result = services.attach_checkpoint(interaction.pk, reference="optin")
-            attached.set()
-            release.wait(timeout=60)
-        return result
-
-    attach = in_thread(attach_and_hold, outcome, "attach")
-    assert attached.wait(timeout=60)
-    delete = in_thread(lambda: checkpoint_services.delete_checkpoint(checkpoint), outcome, "delete")
-    try:
-        wait_until_blocked(outcome, "delete")
-        assert "delete" not in outcome, "the delete did not wait for the attach"
-    finally:
-        release.set()
-    attach.join(timeout=60)
-    delete.join(timeout=60)
+    outcome = run_while_held(
+        ("attach", lambda: services.attach_checkpoint(interaction.pk, reference="optin")),
+        ("delete", lambda: checkpoint_services.delete_checkpoint(checkpoint)),
+        must_wait=True,
+    )
 
     assert outcome["attach"].created, outcome
     assert outcome["delete"] is None, outcome
@@ -71,25 +55,11 @@ def test_a_delete_waits_for_the_attach_then_its_link_reads_empty(setup):
 
 def test_an_attach_waits_for_the_delete_then_finds_nothing(setup):
     interaction, checkpoint = setup
-    deleted, release, outcome = threading.Event(), threading.Event(), {}
-
-    def delete_and_hold():
-        with transaction.atomic():
-            checkpoint_services.delete_checkpoint(checkpoint)
-            deleted.set()
-            release.wait(timeout=60)
-
-    delete = in_thread(delete_and_hold, outcome, "delete")
-    assert deleted.wait(timeout=60)
-    attach = in_thread(
-        lambda: services.attach_checkpoint(interaction.pk, reference="optin"), outcome, "attach"
+    outcome = run_while_held(
+        ("delete", lambda: checkpoint_services.delete_checkpoint(checkpoint)),
+        ("attach", lambda: services.attach_checkpoint(interaction.pk, reference="optin")),
+        must_wait=False,
     )
-    try:
-        wait_until_blocked(outcome, "attach")
-    finally:
-        release.set()
-    delete.join(timeout=60)
-    attach.join(timeout=60)
 
     assert outcome["delete"] is None, outcome
     assert outcome["attach"] == services.AttachResult(services.REFERENCE_NOT_FOUND), outcome
@@ -100,25 +70,11 @@ def test_an_attach_waits_for_the_delete_then_finds_nothing(setup):
 def test_deleting_the_interaction_waits_for_the_attach_then_takes_it_all(setup):
     """As the admin deletes an interaction: the database deletes its rows and its tags."""
     interaction, checkpoint = setup
-    attached, release, outcome = threading.Event(), threading.Event(), {}
-
-    def attach_and_hold():
-        with transaction.atomic():
-            result = services.attach_checkpoint(interaction.pk, checkpoint_id=checkpoint.pk)
-            attached.set()
-            release.wait(timeout=60)
-        return result
-
-    attach = in_thread(attach_and_hold, outcome, "attach")
-    assert attached.wait(timeout=60)
-    delete = in_thread(interaction.delete, outcome, "delete")
-    try:
-        wait_until_blocked(outcome, "delete")
-        assert "delete" not in outcome, "the delete did not wait for the attach"
-    finally:
-        release.set()
-    attach.join(timeout=60)
-    delete.join(timeout=60)
+    outcome = run_while_held(
+        ("attach", lambda: services.attach_checkpoint(interaction.pk, checkpoint_id=checkpoint.pk)),
+        ("delete", interaction.delete),
+        must_wait=True,
+    )
 
     assert outcome["attach"].created, outcome
     assert outcome["delete"] == (1, {"interactions.Interaction": 1}), outcome
@@ -129,30 +85,14 @@ def test_deleting_the_interaction_waits_for_the_attach_then_takes_it_all(setup):
 
 def test_an_attach_waits_for_the_interactions_delete_then_finds_no_interaction(setup):
     interaction, checkpoint = setup
-    deleted, release, outcome = threading.Event(), threading.Event(), {}
     interaction_id = interaction.pk
-
-    def delete_and_hold():
-        with transaction.atomic():
-            interaction.delete()
-            deleted.set()
-            release.wait(timeout=60)
-
-    delete = in_thread(delete_and_hold, outcome, "delete")
-    assert deleted.wait(timeout=60)
-    attach = in_thread(
-        lambda: services.attach_checkpoint(interaction_id, checkpoint_id=checkpoint.pk),
-        outcome,
-        "attach",
+    outcome = run_while_held(
+        ("delete", interaction.delete),
+        ("attach", lambda: services.attach_checkpoint(interaction_id, checkpoint_id=checkpoint.pk)),
+        must_wait=False,
     )
-    try:
-        wait_until_blocked(outcome, "attach")
-    finally:
-        release.set()
-    delete.join(timeout=60)
-    attach.join(timeout=60)
 
-    assert outcome["delete"] is None, outcome
+    assert outcome["delete"] == (1, {"interactions.Interaction": 1}), outcome
     assert isinstance(outcome["attach"], Interaction.DoesNotExist), outcome
     assert not InteractionCheckpoint.objects.exists()
     assert not InteractionTag.objects.exists()

@@ -15,7 +15,8 @@ from checkpoints.models import Checkpoint
 from interactions import demo, services
 from interactions.models import Interaction, InteractionCheckpoint
 from tests.conftest import make_user
-from tests.interactions.test_pages import VIEW, attach, detail_url, make_interaction
+from tests.interactions.journeys import VIEW, attach, detail_url, make_interaction
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +24,17 @@ LIST = reverse("interactions:interaction_list")
 DAY = datetime.datetime(2025, 6, 10, 12, 0, tzinfo=datetime.UTC)
 
 
-def listed(html: str) -> list[int]:
-    """Ids of the interactions the list shows, in order."""
-    return [int(pk) for pk in re.findall(r'<a href="/interactions/(\d+)/"', html)]
+def listed(html) -> list[int]:
+    """Ids of the interactions the list shows, in order (its rows' links)."""
+    table = page(html).query_by_role("table", name="Interactions, newest first")
+    if table is None:
+        return []
+    links = table.get_all_by_role("link", name=re.compile(r"^Interaction #\d+$"))
+    return [int(link.name.removeprefix("Interaction #")) for link in links]
+
+
+def maker_menu(response):
+    return page(response).get_by_role("navigation", name="Maker")
 
 
 @pytest.fixture
@@ -84,14 +93,16 @@ def test_a_right_on_one_interaction_lists_that_one_only(client, sample):
 
 def test_menu_entry_shows_only_to_those_who_may_read_interactions(client, sample):
     client.force_login(make_user("reader", [VIEW]))
-    menu = client.get(LIST).text
-    assert f'<a href="{LIST}" aria-current="page">Interactions</a>' in menu
+    entry = maker_menu(client.get(LIST)).get_by_role("link", name="Interactions")
+    assert (entry.get("href"), entry.get("aria-current")) == (LIST, "page")
     client.force_login(make_user("checkpoints-only", ["checkpoints.view_checkpoint"]))
-    assert f'href="{LIST}"' not in client.get(reverse("checkpoints:checkpoint_list")).text
+    menu = maker_menu(client.get(reverse("checkpoints:checkpoint_list")))
+    assert menu.query_by_role("link", name="Interactions") is None
     user = make_user("per-object")
     assign_perm(VIEW, user, sample["old"])
     client.force_login(user)
-    assert f'href="{LIST}"' in client.get(detail_url(sample["old"])).text
+    menu = maker_menu(client.get(detail_url(sample["old"])))
+    assert menu.get_by_role("link", name="Interactions").get("href") == LIST
 
 
 # The list -------------------------------------------------------------------------------------
@@ -100,27 +111,34 @@ def test_menu_entry_shows_only_to_those_who_may_read_interactions(client, sample
 def test_newest_first_each_row_linking_to_its_details(reader_client, sample):
     html = reader_client.get(LIST).text
     assert listed(html) == ids(sample["voice"], sample["email"], sample["chat"], sample["old"])
-    assert "2025-06-10 12:00:00" in html
+    table = page(html).get_by_role("table", name="Interactions, newest first")
+    assert table.column("Started (UTC)")[0] == "2025-06-10 12:00:00"
     for interaction in sample.values():
-        assert f'<a href="{detail_url(interaction)}"' in html
-    for header in ("Interaction", "Started (UTC)", "Channel", "Status", "Customer", "Tags"):
-        assert f'<th scope="col">{header}</th>' in html
+        link = table.get_by_role("link", name=f"Interaction #{interaction.pk}")
+        assert link.get("href") == detail_url(interaction)
+    assert [header.name for header in table.get_all_by_role("columnheader")] == [
+        "Interaction",
+        "Started (UTC)",
+        "Channel",
+        "Status",
+        "Customer",
+        "Subject",
+        "Tags",
+    ]
 
 
 def test_ongoing_interactions_are_marked_live(reader_client, sample):
-    html = reader_client.get(LIST).text
-    rows = dict(
-        (int(pk), row)
-        for pk, row in re.findall(
-            r'<tr>\s*<td><a href="/interactions/(\d+)/"(.*?)</tr>', html, re.S
-        )
-    )
+    table = page(reader_client.get(LIST)).get_by_role("table", name="Interactions, newest first")
+
+    def cells(name: str) -> list:
+        return table.row(f"#{sample[name].pk}").get_all_by_role("cell")
+
     for name in ("voice", "chat"):
-        assert '<span class="badge live">Live</span>' in rows[sample[name].pk]
+        assert cells(name)[3].get_by_text("Live").get("class") == "badge live"
     for name in ("email", "old"):
-        assert "Live" not in rows[sample[name].pk]
-        assert '<span class="badge closed">Closed</span>' in rows[sample[name].pk]
-    assert '<span class="chip">opt-in FR</span>' in rows[sample["voice"].pk]
+        assert cells(name)[3].get_by_text("Closed").get("class") == "badge closed"
+        assert cells(name)[3].get_all_by_text("Live") == []
+    assert cells("voice")[6].get_by_text("opt-in FR").get("class") == "chip"
 
 
 def test_pages_of_25_by_cursor_newest_first(reader_client):
@@ -132,7 +150,9 @@ def test_pages_of_25_by_cursor_newest_first(reader_client):
     first = reader_client.get(LIST)
     assert len(listed(first.text)) == 25
     assert first.context["newer_url"] == ""
-    assert 'rel="next">Older</a>' in first.text
+    pages = page(first).get_by_role("navigation", name="Pagination")
+    assert pages.get_by_role("link", name="Older").get("href") == first.context["older_url"]
+    assert pages.query_by_role("link", name="Newer") is None
     second = reader_client.get(LIST + first.context["older_url"])
     assert len(listed(second.text)) == 6
     assert not set(listed(first.text)) & set(listed(second.text))
@@ -172,13 +192,14 @@ def test_pages_of_25_by_cursor_newest_first(reader_client):
 def test_each_filter(reader_client, sample, query, expected):
     html = reader_client.get(LIST, query).text
     assert listed(html) == [sample[name].pk for name in expected]
-    assert '<a href="/interactions/">Clear filters</a>' in html
+    shown = page(html)
+    assert shown.get_by_role("link", name="Clear filters").get("href") == "/interactions/"
     if not expected:
-        assert "No interactions match these filters." in html
+        assert shown.get_by_text("No interactions match these filters.").tag == "p"
 
 
 def test_the_filter_form_is_labelled(reader_client, sample):
-    html = reader_client.get(LIST).text
+    filters = page(reader_client.get(LIST)).get_by_role("form", name="Filter interactions")
     for name, label in (
         ("channel", "Channel"),
         ("status", "Status"),
@@ -188,21 +209,24 @@ def test_the_filter_form_is_labelled(reader_client, sample):
         ("started_to", "Started to"),
         ("customer", "Customer"),
     ):
-        assert f'<label for="id_{name}">{label}</label>' in html
-    assert '<option value="" selected>Any</option>' in html
-    assert '<button type="submit" class="primary">Filter</button>' in html
-    assert "Clear filters" not in html
+        assert filters.get_by_label(label).get("id") == f"id_{name}"
+    for choice in ("Channel", "Status"):
+        first = filters.get_by_label(choice).get_all_by_role("option")[0]
+        assert (first.text, first.get("value"), "selected" in first.attrs) == ("Any", "", True)
+    assert filters.get_by_role("button", name="Filter").get("type") == "submit"
+    assert filters.query_by_role("link", name="Clear filters") is None
 
 
 def test_an_invalid_filter_says_why_and_lists_nothing(reader_client, sample):
     html = reader_client.get(LIST, {"channel": "fax", "started_from": "yesterday"}).text
-    assert "Select a valid choice" in html
-    assert "Enter a valid date" in html
+    filters = page(html).get_by_role("form", name="Filter interactions")
+    assert "Select a valid choice" in filters.get_by_label("Channel").description
+    assert "Enter a valid date" in filters.get_by_label("Started from").description
     assert listed(html) == []
 
 
 def test_empty_history(reader_client):
-    assert "No interactions yet." in reader_client.get(LIST).text
+    assert page(reader_client.get(LIST)).get_by_text("No interactions yet.").tag == "p"
 
 
 @pytest.mark.parametrize("rows", [1, 25])

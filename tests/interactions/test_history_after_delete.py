@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import InteractionCheckpoint, InteractionTag
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +41,11 @@ def test_a_deleted_checkpoint_reads_as_empty_everywhere(admin_user, client):
     assert [row["checkpoints"][0]["checkpoint_id"] for row in by_list] == [None]
 
     client.force_login(admin_user)
-    page = client.get(f"/interactions/{interaction.pk}/?tab=data")
-    assert '<span class="badge deleted">deleted</span>' in page.text
-    assert f"/toolbox/checkpoints/{checkpoint.pk}/" not in page.text
+    shown = page(client.get(f"/interactions/{interaction.pk}/?tab=data"))
+    row = shown.get_by_role("tabpanel", name="Data").get_by_role("table").row("optin")
+    assert row.get_by_text("deleted").get("class") == "badge deleted"
+    links = [link.get("href") for link in shown.get_all_by_role("link", hidden=True)]
+    assert f"/toolbox/checkpoints/{checkpoint.pk}/" not in links
     admin_page = client.get(f"/admin/interactions/interaction/{interaction.pk}/change/")
     assert admin_page.status_code == 200
     assert f"/admin/checkpoints/checkpoint/{checkpoint.pk}/" not in admin_page.text

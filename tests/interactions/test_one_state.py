@@ -3,17 +3,15 @@ checkpoints are shown as they were together, whichever statement of the read an 
 commits after: never a checkpoint whose alias is missing from the tags, never an attach's tag
 without its checkpoint. Tags set in the admin stay."""
 
-import re
-
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import InteractionTag
-from tests.conftest import WriteBetweenReads, make_user
+from tests.conftest import WriteBetweenReads, make_user, token_client
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
 
@@ -27,17 +25,18 @@ def api_state(client, interaction) -> tuple[list[str], list[str]]:
 
 
 def page_state(client, interaction) -> tuple[list[str], list[str]]:
-    html = client.get(f"/interactions/{interaction.pk}/journey/").text
-    chips = re.findall(r'<li class="chip">([^<]*)</li>', html)
-    return chips, re.findall(r"<td>(al-[0-9]+)</td>", html)
+    shown = page(client.get(f"/interactions/{interaction.pk}/journey/"))
+    chips = shown.query_by_role("list", name="Checkpoints")
+    table = shown.query_by_role("table")
+    return (
+        [chip.text for chip in chips.get_all_by_role("listitem")] if chips else [],
+        table.column("Alias") if table else [],
+    )
 
 
 @pytest.fixture
-def token_client(db) -> APIClient:
-    client = APIClient()
-    token = Token.objects.create(user=make_user("agent", [VIEW]))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+def api_reader(db) -> APIClient:
+    return token_client(make_user("agent", [VIEW]))
 
 
 @pytest.fixture
@@ -73,7 +72,7 @@ def states(already_attached: int, admin_tag: bool):
 def test_an_attach_between_the_reads_shows_before_or_after(
     request, reader, already_attached, admin_tag
 ):
-    client = request.getfixturevalue("token_client" if reader is api_state else "session_client")
+    client = request.getfixturevalue("api_reader" if reader is api_state else "session_client")
     interaction, _, before, _ = states(already_attached, admin_tag)
     counting = WriteBetweenReads(TABLE, lambda: None, after=None)
     with connection.execute_wrapper(counting):

@@ -1,8 +1,6 @@
 """The interaction details page (brief §5: the Checkpoints section, the Information tab's alias
-chips, the Data tab's detailed rows), its live fragments, and the checkpoint page's
-"Interactions" panel."""
+chips, the Data tab's detailed rows) and its live fragments."""
 
-import datetime
 import re
 
 import pytest
@@ -15,75 +13,19 @@ from interactions import services
 from interactions.models import Interaction
 from interactions.views import JOURNEY_PARTS
 from tests.conftest import make_user
+from tests.interactions.journeys import (
+    VIEW,
+    VIEW_CHECKPOINT,
+    attach,
+    chips,
+    data_panel,
+    detail_url,
+    journey_url,
+    make_interaction,
+)
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
-
-VIEW = "interactions.view_interaction"
-VIEW_CHECKPOINT = "checkpoints.view_checkpoint"
-T0 = datetime.datetime(2025, 3, 4, 9, 15, 30, 123456, tzinfo=datetime.UTC)
-
-
-def make_interaction(channel="voice", customer="+33100000000", subject="", **extra) -> Interaction:
-    return services.create_interaction(channel=channel, customer=customer, subject=subject, **extra)
-
-
-def attach(interaction, checkpoint, *, at=None, label="", routing="", action_id=None):
-    return services.attach_checkpoint(
-        interaction.pk,
-        checkpoint_id=checkpoint.pk,
-        action=services.ActionRecord(routing_name=routing, action_label=label, action_id=action_id),
-        attached_at=at,
-    ).attachment
-
-
-def detail_url(interaction) -> str:
-    return reverse("interactions:interaction_detail", kwargs={"pk": interaction.pk})
-
-
-def journey_url(interaction) -> str:
-    return reverse("interactions:interaction_journey", kwargs={"pk": interaction.pk})
-
-
-def section(html: str, start: str, end: str) -> str:
-    """The text of ``html`` between two markers (the first ``end`` after ``start``)."""
-    begin = html.index(start)
-    return html[begin : html.index(end, begin)]
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
-
-
-@pytest.fixture
-def reader(db):
-    return make_user("ireader", [VIEW, VIEW_CHECKPOINT])
-
-
-@pytest.fixture
-def reader_client(client, reader):
-    client.force_login(reader)
-    return client
-
-
-@pytest.fixture
-def journey(db):
-    """A live voice interaction with three checkpoints attached out of order in time."""
-    interaction = make_interaction(subject="Lost card", variables={"lang": "fr", "tries": 2})
-    recognised = Checkpoint.objects.create(
-        name="Recognised customer", reference="recognised_customer", alias="recognised"
-    )
-    optin = Checkpoint.objects.create(name="Opt-in FR", reference="optin_fr", alias="opt-in FR")
-    vip = Checkpoint.objects.create(name="VIP customer", reference="vip", alias="")
-    attach(
-        interaction,
-        optin,
-        at=T0 + datetime.timedelta(seconds=40),
-        label="Ask for opt-in",
-        routing="Main voice line",
-    )
-    attach(interaction, recognised, at=T0, label="Caller recognised", routing="Main voice line")
-    attach(interaction, vip, at=T0 + datetime.timedelta(minutes=2, seconds=5))
-    return interaction
 
 
 # Rights ---------------------------------------------------------------------------------------
@@ -109,89 +51,92 @@ def test_unknown_interaction_is_404(reader_client):
 
 
 def test_checkpoints_section_is_chronological_with_absolute_time_and_action(reader_client, journey):
-    html = reader_client.get(detail_url(journey)).text
-    assert re.search(r"<h2[^>]*>Checkpoints</h2>", html)
-    timeline = text_of(section(html, 'id="checkpoints-heading"', "</section>"))
-    assert timeline.index("Recognised customer") < timeline.index("Opt-in FR")
-    assert timeline.index("Opt-in FR") < timeline.index("VIP customer")
-    assert "2025-03-04 09:15:30 UTC Recognised customer Set by Caller recognised" in timeline
-    assert "2025-03-04 09:16:10 UTC Opt-in FR Set by Ask for opt-in · Main voice line" in timeline
-    # No action recorded: said so, never left blank.
-    assert "2025-03-04 09:17:35 UTC VIP customer Set by Set through the API" in timeline
-    assert "ago" not in timeline
+    region = page(reader_client.get(detail_url(journey))).get_by_role("region", name="Checkpoints")
+    assert region.get_by_role("heading", level=2).text == "Checkpoints"
+    timeline = region.get_by_role("list", name="Checkpoints in the order they were attached")
+    assert [step.text for step in timeline.get_all_by_role("listitem")] == [
+        "2025-03-04 09:15:30 UTC Recognised customer Set by Caller recognised · Main voice line",
+        "2025-03-04 09:16:10 UTC Opt-in FR Set by Ask for opt-in · Main voice line",
+        # No action recorded: said so, never left blank.
+        "2025-03-04 09:17:35 UTC VIP customer Set by Set through the API",
+    ]
+    assert "ago" not in region.text
 
 
 def test_information_tab_shows_the_facts_and_each_alias_as_a_chip(reader_client, journey):
-    html = reader_client.get(detail_url(journey)).text
-    assert 'role="tablist"' in html
-    assert re.search(r'<a role="tab"[^>]*aria-selected="true"[^>]*>Information</a>', html)
-    assert re.search(r'<a role="tab"[^>]*aria-selected="false"[^>]*>Data</a>', html)
-    information = section(html, 'role="tabpanel" id="information"', "</section>")
-    assert 'role="tabpanel"' in information
-    facts = text_of(information)
-    for fact in ("Channel Voice", "Status Live", "Customer +33100000000", "Subject Lost card"):
-        assert fact in facts
-    assert "lang fr" in facts and "tries 2" in facts
-    assert re.search(r"<h3[^>]*>Checkpoints</h3>", information)
-    chips = re.findall(r'<li class="chip">([^<]*)</li>', information)
-    assert chips == ["opt-in FR", "recognised"]  # the tag list, in the order tags were added
+    shown = page(reader_client.get(detail_url(journey)))
+    tabs = shown.get_by_role("tablist", name="Interaction details")
+    assert tabs.get_by_role("tab", name="Information").get("aria-selected") == "true"
+    assert tabs.get_by_role("tab", name="Data").get("aria-selected") == "false"
+    information = shown.get_by_role("tabpanel", name="Information")
+    facts = information.descriptions()
+    assert (facts["Channel"], facts["Status"]) == ("Voice", "Live")
+    assert (facts["Customer"], facts["Subject"]) == ("+33100000000", "Lost card")
+    assert "lang fr" in facts["Variables"] and "tries 2" in facts["Variables"]
+    assert information.get_by_role("heading", name="Checkpoints", level=3)
+    assert chips(shown) == ["opt-in FR", "recognised"]  # the tag list, in the order tags were added
 
 
 def test_data_tab_lists_the_rows_with_links_to_each_checkpoint(reader_client, journey):
-    html = reader_client.get(detail_url(journey)).text
-    data = section(html, 'role="tabpanel" id="data"', "</section>")
-    assert 'role="tabpanel"' in data
-    assert '<th scope="col">Date and time (UTC)</th>' in data
-    rows = re.findall(r"<tr>(.*?)</tr>", data, re.S)[1:]
-    assert [text_of(row) for row in rows] == [
+    table = data_panel(page(reader_client.get(detail_url(journey)))).get_by_role("table")
+    assert table.get_all_by_role("columnheader")[0].name == "Date and time (UTC)"
+    assert [row.text for row in table.get_all_by_role("row")[1:]] == [
         "2025-03-04 09:15:30 Recognised customer recognised_customer recognised "
         "Caller recognised Main voice line",
         "2025-03-04 09:16:10 Opt-in FR optin_fr opt-in FR Ask for opt-in Main voice line",
         "2025-03-04 09:17:35 VIP customer vip — Set through the API —",
     ]
     for reference in ("recognised_customer", "optin_fr", "vip"):
-        url = Checkpoint.objects.get(reference=reference).get_absolute_url()
-        assert f'<a href="{url}">' in data
+        checkpoint = Checkpoint.objects.get(reference=reference)
+        link = table.row(reference).get_by_role("link", name=checkpoint.name)
+        assert link.get("href") == checkpoint.get_absolute_url()
 
 
 def test_the_data_tab_can_be_opened_without_javascript(reader_client, journey):
-    html = reader_client.get(detail_url(journey) + "?tab=data").text
-    assert re.search(r'<a role="tab"[^>]*aria-selected="true"[^>]*>Data</a>', html)
-    assert re.search(r'id="information"[^>]* hidden>', html)
-    assert not re.search(r'id="data"[^>]* hidden>', html)
+    shown = page(reader_client.get(detail_url(journey) + "?tab=data"))
+    tabs = shown.get_by_role("tablist", name="Interaction details")
+    assert tabs.get_by_role("tab", name="Data").get("aria-selected") == "true"
+    assert shown.query_by_role("tabpanel", name="Information") is None
+    assert "optin_fr" in shown.get_by_role("tabpanel", name="Data").get_by_role("table").column(
+        "Reference"
+    )
     # Both panels are in the page, whichever is shown.
-    assert '<li class="chip">recognised</li>' in html and "optin_fr" in html
+    assert "recognised" in chips(shown)
 
 
 def test_an_action_known_only_by_its_id_is_named_by_it(reader_client):
     interaction = make_interaction()
     checkpoint = Checkpoint.objects.create(name="Callback", reference="callback")
     attach(interaction, checkpoint, action_id=42)
-    html = reader_client.get(detail_url(interaction)).text
-    assert "Action #42" in html
+    shown = page(reader_client.get(detail_url(interaction)))
+    assert data_panel(shown).get_by_role("table").column("Action") == ["Action #42"]
+    timeline = shown.get_by_role("list", name="Checkpoints in the order they were attached")
+    assert timeline.get_by_role("listitem").text.endswith("Callback Set by Action #42")
 
 
 def test_a_deleted_checkpoint_keeps_its_recorded_name_and_is_marked_deleted(reader_client, journey):
     checkpoint_services.delete_checkpoint(Checkpoint.objects.get(reference="optin_fr"))
-    html = reader_client.get(detail_url(journey)).text
-    data = section(html, 'role="tabpanel" id="data"', "</section>")
-    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", data, re.S) if "optin_fr" in r)
-    assert "Opt-in FR" in row and "optin_fr" in row
-    assert '<span class="badge deleted">deleted</span>' in row
-    assert "<a " not in row  # nothing to link to any more
+    shown = page(reader_client.get(detail_url(journey)))
+    table = data_panel(shown).get_by_role("table")
+    row = table.row("optin_fr")
+    assert row.get_all_by_role("cell")[1].text == "Opt-in FR deleted"
+    assert row.get_by_text("deleted").get("class") == "badge deleted"
+    assert row.query_by_role("link") is None  # nothing to link to any more
     # The other two still link, the section and the chips still show it.
-    assert data.count("<a href=") == 2
-    assert "Opt-in FR" in section(html, 'id="checkpoints-heading"', "</section>")
-    assert '<li class="chip">opt-in FR</li>' in html
+    assert len(table.get_all_by_role("link")) == 2
+    timeline = shown.get_by_role("list", name="Checkpoints in the order they were attached")
+    assert "Opt-in FR" in timeline.get_all_by_role("listitem")[1].text
+    assert "opt-in FR" in chips(shown)
 
 
 def test_renaming_a_checkpoint_keeps_the_recorded_name(reader_client, journey):
     checkpoint = Checkpoint.objects.get(reference="recognised_customer")
     checkpoint_services.update_checkpoint(checkpoint, name="Known caller", alias="known")
-    html = reader_client.get(detail_url(journey)).text
-    assert "Known caller" not in html
-    assert f'<a href="{checkpoint.get_absolute_url()}">Recognised customer</a>' in html
-    assert '<li class="chip">recognised</li>' in html
+    shown = page(reader_client.get(detail_url(journey)))
+    assert "Known caller" not in shown.text
+    link = data_panel(shown).get_by_role("link", name="Recognised customer")
+    assert link.get("href") == checkpoint.get_absolute_url()
+    assert "recognised" in chips(shown)
 
 
 def test_no_link_without_the_right_to_read_the_checkpoint(client, journey):
@@ -199,18 +144,20 @@ def test_no_link_without_the_right_to_read_the_checkpoint(client, journey):
     allowed = Checkpoint.objects.get(reference="vip")
     assign_perm(VIEW_CHECKPOINT, user, allowed)
     client.force_login(user)
-    data = section(client.get(detail_url(journey)).text, 'role="tabpanel" id="data"', "</section>")
-    assert re.findall(r'<a href="([^"]+)"', data) == [allowed.get_absolute_url()]
-    assert "Recognised customer" in data
+    data = data_panel(page(client.get(detail_url(journey))))
+    assert [link.get("href") for link in data.get_all_by_role("link")] == [
+        allowed.get_absolute_url()
+    ]
+    assert data.get_by_role("table").column("Name")[0] == "Recognised customer"
 
 
 def test_no_link_while_the_smart_licence_is_off(reader_client, journey, settings):
     settings.SMART_LICENCE = False
     response = reader_client.get(detail_url(journey))
     assert response.status_code == 200  # interactions stay
-    data = section(response.text, 'role="tabpanel" id="data"', "</section>")
-    assert "<a href=" not in data
-    assert "Recognised customer" in data
+    data = data_panel(page(response))
+    assert data.get_all_by_role("link") == []
+    assert data.get_by_role("table").column("Name")[0] == "Recognised customer"
 
 
 def test_names_are_escaped(reader_client):
@@ -220,11 +167,16 @@ def test_names_are_escaped(reader_client):
     html = reader_client.get(detail_url(interaction)).text
     for raw in ("<b>x</b>", "<script>alert", "<i>n</i>", "<u>a</u>", "<em>label</em>"):
         assert raw not in html
+    facts = page(html).get_by_role("tabpanel", name="Information").descriptions()
+    assert (facts["Customer"], facts["Subject"]) == ("<b>x</b>", "<script>alert(1)</script>")
+    assert data_panel(page(html)).get_by_role("table").column("Name") == ["<i>n</i>"]
 
 
 def test_an_interaction_without_checkpoints(reader_client):
-    html = reader_client.get(detail_url(make_interaction())).text
-    assert html.count("No checkpoint attached yet.") == 3
+    shown = page(reader_client.get(detail_url(make_interaction())))
+    empty = shown.get_all_by_text("No checkpoint attached yet.", hidden=True)
+    assert len(empty) == 3
+    assert shown.get_all_by_role("table", hidden=True) == []
 
 
 def test_pages_are_csp_safe(reader_client, journey):
@@ -244,16 +196,18 @@ def test_live_page_polls_once_for_every_part_and_is_marked_live(reader_client, j
     assert f'data-poll-url="{journey_url(journey)}" data-poll-seconds="5"' in html
     for part in JOURNEY_PARTS:
         assert f'data-poll-part="{part}"' in html
-    status = section(html, 'class="interaction-status"', "</div>")
-    assert '<span class="badge live">Live</span>' in status
+    status = page(html).get_by_role("status")
+    assert status.text == "Live"
+    assert status.get_by_text("Live").get("class") == "badge live"
 
 
 def test_closed_page_does_not_poll(reader_client, journey):
     services.close_interaction(journey)
     html = reader_client.get(detail_url(journey)).text
     assert "data-poll-url" not in html
-    assert '<span class="badge closed">Closed</span>' in html
-    assert ">Live<" not in html
+    shown = page(html)
+    assert shown.get_by_role("status").get_by_text("Closed").get("class") == "badge closed"
+    assert shown.get_all_by_text("Live", hidden=True) == []
 
 
 def test_the_polled_answer_holds_each_part_as_on_the_page(reader_client, journey):
@@ -274,16 +228,23 @@ def test_the_polled_answer_holds_each_part_as_on_the_page(reader_client, journey
 
 
 def test_the_polled_answer_shows_a_checkpoint_attached_since(reader_client, journey):
-    before = reader_client.get(journey_url(journey)).text
-    assert "Callback offered" not in before
+    before = page(reader_client.get(journey_url(journey)))
+    assert "Callback offered" not in before.text
     callback = Checkpoint.objects.create(
         name="Callback offered", reference="callback_offered", alias="callback"
     )
     attach(journey, callback, label="Offer a callback")
-    after = reader_client.get(journey_url(journey)).text
-    assert "Callback offered" in after
-    assert '<li class="chip">callback</li>' in after
-    assert f'<a href="{callback.get_absolute_url()}">Callback offered</a>' in after
+    after = page(reader_client.get(journey_url(journey)))
+    timeline = after.get_by_role("list", name="Checkpoints in the order they were attached")
+    assert (
+        "Callback offered Set by Offer a callback" in timeline.get_all_by_role("listitem")[-1].text
+    )
+    assert (
+        after.get_by_role("list", name="Checkpoints").get_all_by_role("listitem")[-1].text
+        == "callback"
+    )
+    link = after.get_by_role("link", name="Callback offered")
+    assert link.get("href") == callback.get_absolute_url()
 
 
 def test_once_closed_the_polled_answer_says_stop(reader_client, journey):
@@ -291,7 +252,8 @@ def test_once_closed_the_polled_answer_says_stop(reader_client, journey):
     response = reader_client.get(journey_url(journey))
     assert response.status_code == 200
     assert response.headers["X-Poll-Stop"] == "1"
-    assert "Closed" in response.text
+    badges = page(response).get_all_by_text("Closed")
+    assert [badge.get("class") for badge in badges] == ["badge closed", "badge closed"]
 
 
 # Query counts ---------------------------------------------------------------------------------
@@ -307,7 +269,7 @@ def interaction_with(rows: int, make_checkpoints, prefix: str) -> Interaction:
 
 
 def data_links(html: str) -> int:
-    return section(html, 'role="tabpanel" id="data"', "</section>").count("<a href=")
+    return len(data_panel(page(html)).get_all_by_role("link"))
 
 
 def test_details_query_count_does_not_grow_with_rows(
@@ -348,51 +310,3 @@ def test_details_query_count_with_per_object_rights(
         counts.append(len(captured))
         assert data_links(response.text) == 1  # only the checkpoint the user may read
     assert counts[0] == counts[1]
-
-
-# The checkpoint configuration page: how many interactions reached it --------------------------
-
-
-def test_checkpoint_page_shows_how_many_interactions_reached_it(reader_client, journey):
-    checkpoint = Checkpoint.objects.get(reference="recognised_customer")
-    other = make_interaction(channel="email", customer="c@example.com")
-    attach(other, checkpoint, label="Sender found")
-    make_interaction(customer="never reached it")
-    html = reader_client.get(checkpoint.get_absolute_url()).text
-    panel = section(html, 'class="card reach-panel"', "</section>")
-    assert re.search(r"<h2[^>]*>Interactions</h2>", panel)
-    assert "2 interactions reached this checkpoint." in text_of(panel)
-    # Latest first, each a link to the interaction.
-    links = re.findall(r'<a href="(/interactions/\d+/)">', panel)
-    assert links == [detail_url(other), detail_url(journey)]
-    assert "/interactions/?checkpoint=recognised_customer" in panel
-
-
-def test_reach_panel_for_a_checkpoint_never_reached(reader_client):
-    checkpoint = Checkpoint.objects.create(name="Unused", reference="unused")
-    html = reader_client.get(checkpoint.get_absolute_url()).text
-    assert "No interaction has reached this checkpoint yet." in html
-
-
-def test_reach_panel_hidden_from_those_who_may_not_read_interactions(client, journey):
-    client.force_login(make_user("checkpoints-only", [VIEW_CHECKPOINT]))
-    checkpoint = Checkpoint.objects.get(reference="recognised_customer")
-    response = client.get(checkpoint.get_absolute_url())
-    assert response.status_code == 200
-    assert "reach-panel" not in response.text
-    assert "/interactions/" not in response.text
-
-
-def test_reach_panel_lists_only_the_interactions_the_user_may_open(client, journey):
-    checkpoint = Checkpoint.objects.get(reference="recognised_customer")
-    hidden = make_interaction(customer="not yours")
-    attach(hidden, checkpoint)
-    user = make_user("one-interaction", [VIEW_CHECKPOINT])
-    assign_perm(VIEW, user, journey)
-    client.force_login(user)
-    panel = section(
-        client.get(checkpoint.get_absolute_url()).text, 'class="card reach-panel"', "</section>"
-    )
-    assert detail_url(journey) in panel
-    assert detail_url(hidden) not in panel
-    assert "not yours" not in panel

@@ -8,7 +8,7 @@ from django.urls import reverse
 from checkpoints.models import Checkpoint
 from interactions import services
 from interactions.models import Interaction, InteractionCheckpoint
-from tests.rights import Route, check, matrix
+from tests.rights import Route, StoredReads, check, matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +18,6 @@ ATTACH = "interactions.add_interactioncheckpoint"
 
 def page(name: str, **kwargs) -> str:
     return reverse(f"interactions:interaction_{name}", kwargs=kwargs)
-
-
-def count(_):
-    return Interaction.objects.count()
 
 
 def attached(interaction):
@@ -44,7 +40,7 @@ ENDPOINTS = [
         object_route=False,
         body=lambda _: {"channel": "voice"},
         ok=201,
-        stored=count,
+        stored=StoredReads(Interaction).count,
         licensed=False,
     ),
     Route("retrieve", "GET", lambda i: f"{API}{i.pk}/", ("view",), licensed=False),

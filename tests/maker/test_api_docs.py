@@ -12,6 +12,8 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from interactions.models import Interaction
+
 pytestmark = pytest.mark.django_db
 
 SCHEMA = "/api/schema/"
@@ -364,3 +366,4 @@ def test_schema_states_the_body_errors(schema, django_user_model):
     response = client.post("/api/v1/interactions/", "channel=voice", content_type="text/plain")
     assert response.status_code == 415
     assert set(response.json()) == {"detail"}
+    assert not Interaction.objects.exists()

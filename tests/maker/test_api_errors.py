@@ -13,9 +13,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from checkpoint_maker.validators import VARIABLES_MAX_DEPTH
-from interactions.models import Interaction
+from interactions.models import Interaction, InteractionCheckpoint
+from routing.models import SmartRouting
+from tests.conftest import LICENCE_BODY
 
-LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
 LICENSED_API = ["/api/v1/checkpoints/", "/api/v1/routings/"]
 
 
@@ -64,6 +65,7 @@ def test_licence_off_attach_is_401_then_403(admin_user, licence_off):
         path, {"reference": "x"}, format="json", HTTP_AUTHORIZATION=f"Token {token.key}"
     )
     assert signed_in.status_code == 403 and signed_in.json() == LICENCE_BODY
+    assert not InteractionCheckpoint.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -146,6 +148,7 @@ def test_branches_must_be_an_object(admin_user):
     )
     assert response.status_code == 400
     assert response.json() == {"tree": ["tree.branches: must be an object of outcome: node"]}
+    assert not SmartRouting.objects.exists()
 
 
 def poison_variables(interaction: Interaction, stored_json: str) -> None:

@@ -56,6 +56,11 @@ def tree_with(**fields) -> dict:
     return {"kind": "start", "branches": {"next": {"kind": "end", **fields}}}
 
 
+def routing_with(step: dict) -> dict:
+    """A routing's create body whose tree is a start, then ``step``."""
+    return {"name": "R", "channel": "voice", "tree": {"kind": "start", "branches": {"next": step}}}
+
+
 @pytest.mark.parametrize("text", HOSTILE)
 @pytest.mark.parametrize(
     ("path", "make_body", "field"),
@@ -81,32 +86,14 @@ def tree_with(**fields) -> dict:
         ),
         (
             "/api/v1/routings/",
-            lambda t: {
-                "name": "R",
-                "channel": "voice",
-                "tree": {
-                    "kind": "start",
-                    "branches": {
-                        "next": {
-                            "kind": "switch",
-                            "variable": "x",
-                            "branches": {t: {"kind": "end"}},
-                        }
-                    },
-                },
-            },
+            lambda t: routing_with(
+                {"kind": "switch", "variable": "x", "branches": {t: {"kind": "end"}}}
+            ),
             "tree",
         ),
         (
             "/api/v1/routings/",
-            lambda t: {
-                "name": "R",
-                "channel": "voice",
-                "tree": {
-                    "kind": "start",
-                    "branches": {"next": {"kind": "add_checkpoint", "reference_code": t}},
-                },
-            },
+            lambda t: routing_with({"kind": "add_checkpoint", "reference_code": t}),
             "tree",
         ),
         (

@@ -1,7 +1,5 @@
 """Maker > Roles: roles are groups; the matrix sets their rights on each entity."""
 
-from html.parser import HTMLParser
-
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
@@ -10,61 +8,12 @@ from django.urls import reverse
 from checkpoint_maker.permissions import ACTION_LABELS
 from checkpoint_maker.roles import entities
 from checkpoints.models import Checkpoint
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
 
 GROUP_RIGHTS = ["auth.view_group", "auth.add_group", "auth.change_group", "auth.delete_group"]
 CHECKPOINT_FIELD = "right_checkpoints_checkpoint_{}"
-
-
-class FormParser(HTMLParser):
-    """Inputs, options, labels and buttons of a page, as a screen reader would name them."""
-
-    def __init__(self):
-        super().__init__()
-        self.inputs: dict[str, dict] = {}
-        self.labels: dict[str, str] = {}
-        self.selected_options: list[str] = []
-        self.buttons: list[str] = []
-        self._label_for = None
-        self._in_button = False
-        self._option = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and "id" in attrs:
-            self.inputs[attrs["id"]] = attrs
-        elif tag == "label":
-            self._label_for = attrs.get("for")
-            self.labels[self._label_for] = ""
-        elif tag == "button":
-            self._in_button = True
-            self.buttons.append("")
-        elif tag == "option":
-            self._option = "selected" in attrs
-            if self._option:
-                self.selected_options.append(attrs["value"])
-
-    def handle_endtag(self, tag):
-        if tag == "label":
-            self._label_for = None
-        elif tag == "button":
-            self._in_button = False
-
-    def handle_data(self, data):
-        if self._label_for is not None:
-            self.labels[self._label_for] += data
-        if self._in_button:
-            self.buttons[-1] += data.strip()
-
-    def label_of(self, input_id: str) -> str:
-        return " ".join(self.labels.get(input_id, "").split())
-
-
-def parse(response) -> FormParser:
-    parser = FormParser()
-    parser.feed(response.content.decode())
-    return parser
 
 
 def checkpoint_rights(group: Group) -> set[str]:
@@ -105,6 +54,15 @@ def role_post(name: str, members=(), rights=()) -> dict:
     return data
 
 
+def checked_rights(form) -> set[str]:
+    """The checkpoint rights ticked in a role form's matrix."""
+    return {
+        action
+        for action, label in ACTION_LABELS.items()
+        if "checked" in form.get_by_role("checkbox", name=f"Checkpoints: {label}").attrs
+    }
+
+
 # --- Access -------------------------------------------------------------------------------
 
 
@@ -140,16 +98,17 @@ def test_read_only_right_shows_roles_without_save_or_delete(client, user_factory
 
     listing = client.get(reverse("roles:role_list"))
     assert listing.status_code == 200
-    assert "Agents" in listing.text
-    assert 'aria-label="New role"' not in listing.text
-    assert 'aria-label="Delete Agents"' not in listing.text
+    shown = page(listing)
+    assert "Agents" in shown.get_by_role("table", name="Roles").column("Name")
+    assert shown.query_by_role("link", name="New role") is None
+    assert shown.query_by_role("link", name="Delete Agents") is None
 
-    page = client.get(reverse("roles:role_edit", kwargs={"pk": agents.pk}))
-    assert page.status_code == 200
-    form = parse(page)
-    assert "Save" not in form.buttons
-    assert "disabled" in form.inputs["id_name"]
-    assert "disabled" in form.inputs["id_" + CHECKPOINT_FIELD.format("view")]
+    response = client.get(reverse("roles:role_edit", kwargs={"pk": agents.pk}))
+    assert response.status_code == 200
+    form = page(response)
+    assert form.query_by_role("button", name="Save") is None
+    assert "disabled" in form.get_by_label("Name").attrs
+    assert "disabled" in form.get_by_role("checkbox", name="Checkpoints: Read").attrs
 
     edit = client.post(reverse("roles:role_edit", kwargs={"pk": agents.pk}), role_post("Renamed"))
     assert edit.status_code == 403
@@ -163,10 +122,10 @@ def test_modify_right_alone_lets_a_user_open_and_edit_roles(client, user_factory
     client.force_login(changer)
     listing = client.get(reverse("roles:role_list"))
     assert listing.status_code == 200
-    assert 'aria-label="Edit Agents"' in listing.text
-    page = client.get(reverse("roles:role_edit", kwargs={"pk": agents.pk}))
-    assert "Save" in parse(page).buttons
-    response = client.post(reverse("roles:role_edit", kwargs={"pk": agents.pk}), role_post("A2"))
+    edit_url = reverse("roles:role_edit", kwargs={"pk": agents.pk})
+    assert page(listing).get_by_role("link", name="Edit Agents").get("href") == edit_url
+    assert page(client.get(edit_url)).get_by_role("button", name="Save").get("type") == "submit"
+    response = client.post(edit_url, role_post("A2"))
     assert response.status_code == 302
     agents.refresh_from_db()
     assert agents.name == "A2"
@@ -174,8 +133,8 @@ def test_modify_right_alone_lets_a_user_open_and_edit_roles(client, user_factory
 
 def test_menu_shows_roles_to_users_who_may_change_groups(manager_client):
     response = manager_client.get(reverse("roles:role_list"))
-    assert f'href="{reverse("roles:role_list")}"' in response.text
-    assert ">Roles</a>" in response.text
+    menu = page(response).get_by_role("navigation", name="Maker")
+    assert menu.get_by_role("link", name="Roles").get("href") == reverse("roles:role_list")
 
 
 # --- List ---------------------------------------------------------------------------------
@@ -185,37 +144,43 @@ def test_list_shows_each_role_with_its_member_count_and_links(manager_client, ag
     agents.user_set.add(user_factory("second"))
     response = manager_client.get(reverse("roles:role_list"))
     assert response.status_code == 200
+    shown = page(response)
+    table = shown.get_by_role("table", name="Roles")
     edit_url = reverse("roles:role_edit", kwargs={"pk": agents.pk})
-    assert f'<td><a href="{edit_url}">Agents</a></td>' in response.text
-    assert "<td>2</td>" in response.text
-    assert 'aria-label="New role"' in response.text
-    assert f'href="{reverse("roles:role_delete", kwargs={"pk": agents.pk})}"' in response.text
+    assert table.row("Agents").get_by_role("link", name="Agents").get("href") == edit_url
+    assert table.row("Agents").get_all_by_role("cell")[1].text == "2"
+    assert shown.get_by_role("link", name="New role").get("href") == reverse("roles:role_add")
+    delete_url = reverse("roles:role_delete", kwargs={"pk": agents.pk})
+    assert table.get_by_role("link", name="Delete Agents").get("href") == delete_url
 
 
 # --- Create -------------------------------------------------------------------------------
 
 
 def test_create_page_labels_every_input(manager_client):
-    form = parse(manager_client.get(reverse("roles:role_add")))
-    assert form.label_of("id_name") == "Name *"
-    assert form.label_of("id_members") == "Members"
-    for action, label in (("view", "Read"), ("add", "Create"), ("change", "Modify")):
-        field_id = "id_" + CHECKPOINT_FIELD.format(action)
-        assert form.inputs[field_id]["type"] == "checkbox"
-        assert "checked" not in form.inputs[field_id]
-        assert form.label_of(field_id) == f"Checkpoints: {label}"
-    assert form.label_of("id_" + CHECKPOINT_FIELD.format("delete")) == "Checkpoints: Delete"
-    assert "Save" in form.buttons
+    form = page(manager_client.get(reverse("roles:role_add")))
+    assert form.get_by_label("Name").get("id") == "id_name"
+    assert "required" in form.get_by_label("Name").attrs
+    assert form.get_by_label("Members").get("id") == "id_members"
+    for action, label in ACTION_LABELS.items():
+        box = form.get_by_role("checkbox", name=f"Checkpoints: {label}")
+        assert box.get("id") == "id_" + CHECKPOINT_FIELD.format(action)
+        assert "checked" not in box.attrs
+    assert form.get_by_role("button", name="Save").get("type") == "submit"
 
 
 def test_every_entity_whose_model_exists_gets_a_row(manager_client):
-    form = parse(manager_client.get(reverse("roles:role_add")))
+    form = page(manager_client.get(reverse("roles:role_add")))
     found = entities.role_entities()
     assert found[0].label == "Checkpoints"
+    matrix = form.get_by_role("table", name="Rights of this role on each entity")
+    assert [header.name for header in matrix.get_all_by_role("rowheader")] == [
+        entity.label for entity in found
+    ]
     for entity in found:  # Smart Routings and Interactions join as their apps add models
         for action, label in ACTION_LABELS.items():
-            field_id = f"id_right_{entity.key}_{action}"
-            assert form.label_of(field_id) == f"{entity.label}: {label}"
+            box = matrix.get_by_role("checkbox", name=f"{entity.label}: {label}")
+            assert box.get("id") == f"id_right_{entity.key}_{action}"
 
 
 def test_create_role_grants_its_members_the_ticked_rights(manager_client, plain_user):
@@ -233,21 +198,26 @@ def test_create_role_grants_its_members_the_ticked_rights(manager_client, plain_
     role = Group.objects.get(name="Checkpoint authors")
     assert checkpoint_rights(role) == {"view_checkpoint", "add_checkpoint"}
     assert list(role.user_set.all()) == [plain_user]
-    assert "Role “Checkpoint authors” created." in manager_client.get(response.url).text
+    status = page(manager_client.get(response.url)).get_by_role("status")
+    assert status.text == "Role “Checkpoint authors” created."
 
     assert member.get(add_url).status_code == 200
     assert member.get(reverse("checkpoints:checkpoint_list")).status_code == 200
 
 
 def test_role_name_is_required_trimmed_and_unique(manager_client, agents):
+    roles = set(Group.objects.values_list("name", flat=True))
     blank = manager_client.post(reverse("roles:role_add"), role_post("   "))
     assert blank.status_code == 200
-    assert "This field is required." in blank.text
-    assert "Please correct the errors below." in blank.text
+    shown = page(blank)
+    assert "This field is required." in shown.get_by_label("Name").description
+    assert shown.get_by_role("alert").text == "Please correct the errors below."
+    assert set(Group.objects.values_list("name", flat=True)) == roles
 
     duplicate = manager_client.post(reverse("roles:role_add"), role_post(" agents "))
     assert duplicate.status_code == 200
-    assert "A role with this name already exists." in duplicate.text
+    name = page(duplicate).get_by_label("Name")
+    assert "A role with this name already exists." in name.description
     assert Group.objects.filter(name__iexact="agents").count() == 1
 
     created = manager_client.post(reverse("roles:role_add"), role_post("  Supervisors  "))
@@ -260,16 +230,14 @@ def test_role_name_is_required_trimmed_and_unique(manager_client, agents):
 
 def test_edit_page_shows_the_current_state(manager_client, agents, plain_user):
     grant(agents, "view_checkpoint", "change_checkpoint")
-    form = parse(manager_client.get(reverse("roles:role_edit", kwargs={"pk": agents.pk})))
-    assert form.inputs["id_name"]["value"] == "Agents"
-    assert form.selected_options == [str(plain_user.pk)]
-    checked = {
-        action
-        for action in ("view", "add", "change", "delete")
-        if "checked" in form.inputs["id_" + CHECKPOINT_FIELD.format(action)]
-    }
-    assert checked == {"view", "change"}
-    assert "Save" in form.buttons
+    form = page(manager_client.get(reverse("roles:role_edit", kwargs={"pk": agents.pk})))
+    assert form.get_by_label("Name").get("value") == "Agents"
+    members = form.get_by_label("Members").get_all_by_role("option")
+    assert [option.get("value") for option in members if "selected" in option.attrs] == [
+        str(plain_user.pk)
+    ]
+    assert checked_rights(form) == {"view", "change"}
+    assert form.get_by_role("button", name="Save").get("type") == "submit"
 
 
 def test_unticking_removes_the_right_and_keeps_rights_outside_the_matrix(
@@ -281,7 +249,8 @@ def test_unticking_removes_the_right_and_keeps_rights_outside_the_matrix(
     assert response.status_code == 302
     assert checkpoint_rights(agents) == {"view_checkpoint"}
     assert agents.permissions.filter(codename="view_group").exists()
-    assert "Role “Agents” saved." in manager_client.get(response.url).text
+    shown = page(manager_client.get(response.url))
+    assert shown.get_by_role("status").text == "Role “Agents” saved."
 
     member = Client()
     member.force_login(plain_user)
@@ -297,7 +266,7 @@ def test_rename_and_change_members(manager_client, agents, plain_user, user_fact
     assert agents.name == "Front office"
     assert list(agents.user_set.all()) == [newcomer]
     assert not plain_user.groups.exists()
-    assert "Role “Front office” saved." in response.text
+    assert page(response).get_by_role("status").text == "Role “Front office” saved."
 
 
 def test_matrix_lists_only_entities_whose_model_exists(monkeypatch):
@@ -328,16 +297,17 @@ def test_matrix_lists_only_entities_whose_model_exists(monkeypatch):
 
 def test_delete_asks_for_confirmation_then_deletes(manager_client, agents, plain_user):
     url = reverse("roles:role_delete", kwargs={"pk": agents.pk})
-    confirm = manager_client.get(url)
-    assert confirm.status_code == 200
-    assert "Delete role “Agents”?" in confirm.text
-    assert "1 user has this role and will lose the rights it gives." in confirm.text
-    assert "Delete" in parse(confirm).buttons
+    response = manager_client.get(url)
+    assert response.status_code == 200
+    confirm = page(response)
+    assert confirm.get_by_role("heading", level=1).text == "Delete role “Agents”?"
+    assert confirm.get_by_text("1 user has this role and will lose the rights it gives.")
+    assert confirm.get_by_role("button", name="Delete").get("type") == "submit"
     assert Group.objects.filter(pk=agents.pk).exists()
 
     response = manager_client.post(url, follow=True)
     assert response.redirect_chain[-1][0] == reverse("roles:role_list")
-    assert "Role “Agents” deleted." in response.text
+    assert page(response).get_by_role("status").text == "Role “Agents” deleted."
     assert not Group.objects.filter(pk=agents.pk).exists()
     plain_user.refresh_from_db()  # the member's account stays
     assert not plain_user.groups.exists()
@@ -350,5 +320,6 @@ def test_delete_needs_the_delete_right(client, user_factory, agents):
     assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
     assert Group.objects.filter(pk=agents.pk).exists()
-    page = client.get(reverse("roles:role_edit", kwargs={"pk": agents.pk}))
-    assert f'href="{url}"' not in page.text
+    form = page(client.get(reverse("roles:role_edit", kwargs={"pk": agents.pk})))
+    assert form.query_by_role("link", name="Delete") is None
+    assert form.get_by_role("button", name="Save")

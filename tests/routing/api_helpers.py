@@ -1,24 +1,7 @@
 """Plain helpers shared by the Smart Routing API test modules: URLs, clients, tree shapes."""
 
-import re
-
-from rest_framework.test import APIClient
-
 LIST = "/api/v1/routings/"
-LICENCE_BODY = {"detail": "Checkpoints are part of the Smart licence"}
 ROUTING_FIELDS = {"id", "name", "channel", "description", "tree"}
-ATTACHED_FIELDS = {
-    "id",
-    "checkpoint_id",
-    "name",
-    "reference",
-    "alias",
-    "attached_at",
-    "routing_id",
-    "action_id",
-    "action_label",
-}
-TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
 ATTACH = "interactions.add_interactioncheckpoint"
 READ_INTERACTIONS = "interactions.view_interaction"
 ROUTING_RIGHTS = [
@@ -33,12 +16,6 @@ def one(pk) -> str:
 
 def run_url(pk) -> str:
     return f"{LIST}{pk}/run/"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 def node(kind: str, label: str = "", branches: dict | None = None, **fields) -> dict:
@@ -116,6 +93,11 @@ def full_tree(checkpoint_id: int) -> dict:
 def wrap(child, outcome: str = "next") -> dict:
     """A start whose ``outcome`` leads to ``child``."""
     return {"kind": "start", "branches": {outcome: child}}
+
+
+def switch_tree(variable: str, branches: dict) -> dict:
+    """A start, then a switch on ``variable`` with these ``branches``."""
+    return wrap({"kind": "switch", "variable": variable, "branches": branches})
 
 
 def path_of(body: dict) -> list[tuple[str, str, str | None]]:

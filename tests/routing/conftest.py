@@ -7,12 +7,11 @@ from checkpoints.models import Checkpoint
 from interactions.services import create_interaction
 from routing.models import SmartRouting
 from routing.services import create_routing
-from tests.conftest import make_user
+from tests.conftest import client_for, make_user
 from tests.routing.api_helpers import (
     ATTACH,
     READ_INTERACTIONS,
     ROUTING_RIGHTS,
-    client_for,
     full_tree,
 )
 

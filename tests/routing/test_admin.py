@@ -52,17 +52,6 @@ def form_data(response) -> dict:
 
 
 @pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser("root", "root@example.com", "pass-for-tests-1")
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture
 def optin(db):
     return Checkpoint.objects.create(name="Opt-in French", reference="optin_fr")
 
@@ -218,6 +207,8 @@ def test_node_admin_add_change_and_delete(admin_client, ivr):
     assert "An add_checkpoint needs exactly one of a checkpoint or a reference code." in (
         response.text
     )
+    node.refresh_from_db()
+    assert (node.reference_code, node.checkpoint_id) == ("optin_{{ lang }}", None)
     # Deleting the action takes its subtree; the start may not be deleted.
     assert admin_client.post(node_delete(action), {"post": "yes"}).status_code == 302
     assert list(ivr.nodes.values_list("kind", flat=True)) == ["start"]
@@ -229,6 +220,7 @@ def test_node_admin_refuses_a_new_root(admin_client, ivr):
     response = admin_client.post(ADD_NODE, {"outcome": "", "kind": "start", "label": "Again"})
     assert response.status_code == 200
     assert "A node needs a parent: the start is the only root." in response.text
+    assert list(Node.objects.filter(parent=None)) == [ivr.nodes.get(parent=None)]
 
 
 def test_rights_on_one_routing(client, ivr, email):

@@ -9,14 +9,12 @@ from rest_framework.test import APIClient
 from interactions.models import InteractionCheckpoint
 from interactions.services import create_interaction
 from routing.models import Node, SmartRouting
-from tests.conftest import make_user
+from tests.conftest import LICENCE_BODY, client_for, make_user
 from tests.routing.api_helpers import (
     ATTACH,
-    LICENCE_BODY,
     LIST,
     READ_INTERACTIONS,
     ROUTING_RIGHTS,
-    client_for,
     node,
     one,
     run_url,

@@ -7,8 +7,8 @@ from checkpoints.models import Checkpoint
 from interactions.services import create_interaction
 from routing.models import SmartRouting
 from routing.services import create_routing
-from tests.conftest import make_user, new_attach_queries
-from tests.routing.api_helpers import LIST, client_for, ids_of, one, run_url
+from tests.conftest import client_for, make_user, new_attach_queries
+from tests.routing.api_helpers import LIST, ids_of, one, run_url
 
 pytestmark = pytest.mark.django_db
 

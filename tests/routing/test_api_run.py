@@ -9,14 +9,12 @@ from interactions.models import InteractionCheckpoint
 from interactions.services import create_interaction
 from routing.services import create_routing
 from routing.tree import read_tree
-from tests.conftest import make_user
+from tests.conftest import TIMESTAMP, client_for, make_user
+from tests.interactions.attach_helpers import ATTACHED_FIELDS
 from tests.routing.api_helpers import (
     ATTACH,
-    ATTACHED_FIELDS,
     CHANNELS,
-    TIMESTAMP,
     at,
-    client_for,
     path_of,
     run_url,
     wrap,
@@ -54,7 +52,7 @@ def test_run_switch_value_and_add_checkpoint_by_id(api, run_routing_of, channel)
     ]
     assert body["end"] == body["path"][-1]["node_id"]
     [attached] = body["checkpoints"]
-    assert set(attached) >= ATTACHED_FIELDS
+    assert set(attached) == ATTACHED_FIELDS
     row = InteractionCheckpoint.objects.get(interaction=interaction)
     assert attached["id"] == row.pk
     assert attached["checkpoint_id"] == row.checkpoint_id

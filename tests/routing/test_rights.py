@@ -8,7 +8,8 @@ from interactions.models import Interaction, InteractionCheckpoint
 from interactions.services import create_interaction
 from routing import services
 from routing.models import SmartRouting
-from tests.rights import Route, check, matrix, object_endpoints, object_pages
+from tests.rights import Route, StoredReads, check, matrix, object_endpoints, object_pages
+from tests.routing.pages.editor import node_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +30,7 @@ def end(routing):
     return routing.nodes.get(kind="end")
 
 
-def count(_):
-    return SmartRouting.objects.count()
-
-
-def exists(routing):
-    return SmartRouting.objects.filter(pk=routing.pk).exists()
-
-
-def name_of(routing):
-    return SmartRouting.objects.get(pk=routing.pk).name
+STORED = StoredReads(SmartRouting)
 
 
 def tree_of(routing):
@@ -47,11 +39,6 @@ def tree_of(routing):
 
 def attached(_):
     return InteractionCheckpoint.objects.count()
-
-
-def node_data(kind: str, outcome: str, label: str) -> dict:
-    fields = ("variable", "value", "checkpoint", "reference_code", "sample_variables")
-    return {"outcome": outcome, "kind": kind, "label": label, **dict.fromkeys(fields, "")}
 
 
 ROUTING = {"name": "New", "channel": "voice", "description": ""}
@@ -66,9 +53,7 @@ PAGES = [
         lambda action, **kwargs: page(f"smartrouting_{action}", **kwargs),
         new=ROUTING,
         changed={**ROUTING, "name": "Renamed"},
-        count=count,
-        exists=exists,
-        name_of=name_of,
+        model=SmartRouting,
     ),
     Route(
         "run POST",
@@ -90,7 +75,7 @@ PAGES = [
         "POST",
         lambda r: page("node_add", pk=r.pk, parent=step(r).pk),
         ("change",),
-        body=lambda _: node_data("end", "reference_not_found", "Lost"),
+        body=lambda _: node_data("end", "reference_not_found", label="Lost"),
         ok=302,
         stored=tree_of,
     ),
@@ -100,7 +85,7 @@ PAGES = [
         "POST",
         lambda r: page("node_edit", pk=r.pk, node=end(r).pk),
         ("change",),
-        body=lambda _: node_data("end", "ok", "Bye"),
+        body=lambda _: node_data("end", "ok", label="Bye"),
         ok=302,
         stored=tree_of,
     ),
@@ -124,9 +109,7 @@ ENDPOINTS = [
         API,
         new={**ROUTING, "tree": START},
         changed={**ROUTING, "name": "Renamed", "tree": START},
-        count=count,
-        exists=exists,
-        name_of=name_of,
+        model=SmartRouting,
     ),
     Route(
         "run",

@@ -9,6 +9,7 @@ from interactions.services import attach_checkpoint, create_interaction
 from routing.runner import Stop, run_routing
 from routing.services import create_routing
 from tests.conftest import new_attach_queries
+from tests.routing.api_helpers import switch_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -62,19 +63,13 @@ def test_set_variable_then_code_attaches_and_records_the_action(
 
 
 def test_switch_takes_the_value_branch_or_default(optin_checkpoints, voice_interaction):
-    tree = {
-        "kind": "start",
-        "branches": {
-            "next": {
-                "kind": "switch",
-                "variable": "lang",
-                "branches": {
-                    "fr": {"kind": "add_checkpoint", "checkpoint": optin_checkpoints["fr"].pk},
-                    "default": {"kind": "end", "label": "Other"},
-                },
-            }
+    tree = switch_tree(
+        "lang",
+        {
+            "fr": {"kind": "add_checkpoint", "checkpoint": optin_checkpoints["fr"].pk},
+            "default": {"kind": "end", "label": "Other"},
         },
-    }
+    )
     routing = create_routing(name="Split", channel="voice", tree=tree)
     assert outcomes(run_routing(routing, voice_interaction))[1] == ("switch", "fr")
     assert outcomes(run_routing(routing, voice_interaction, {"lang": "de"}))[1:] == [

@@ -13,6 +13,7 @@ from routing.tree import (
     read_tree,
     replace_tree,
 )
+from tests.routing.api_helpers import switch_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -180,19 +181,13 @@ def test_template_errors_name_the_field_and_the_syntax_problem():
 
 
 def test_unknown_checkpoints_are_checked_in_one_query(checkpoint, django_assert_num_queries):
-    tree = {
-        "kind": "start",
-        "branches": {
-            "next": {
-                "kind": "switch",
-                "variable": "x",
-                "branches": {
-                    str(index): {"kind": "add_checkpoint", "checkpoint": checkpoint.pk + index}
-                    for index in range(5)
-                },
-            }
+    tree = switch_tree(
+        "x",
+        {
+            str(index): {"kind": "add_checkpoint", "checkpoint": checkpoint.pk + index}
+            for index in range(5)
         },
-    }
+    )
     with django_assert_num_queries(1), pytest.raises(TreeError) as caught:
         parse_tree(tree)
     assert len(caught.value.errors) == 4
@@ -324,16 +319,7 @@ def test_replace_is_all_or_nothing(routing, monkeypatch):
 
 
 def test_replace_costs_a_query_per_level_not_per_node(routing, django_assert_max_num_queries):
-    wide = {
-        "kind": "start",
-        "branches": {
-            "next": {
-                "kind": "switch",
-                "variable": "x",
-                "branches": {str(index): {"kind": "end"} for index in range(300)},
-            }
-        },
-    }
+    wide = switch_tree("x", {str(index): {"kind": "end"} for index in range(300)})
     specs = parse_tree(wide)
     with django_assert_max_num_queries(12):
         replace_tree(routing, specs)

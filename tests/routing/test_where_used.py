@@ -2,7 +2,6 @@
 warnings before deleting it or changing its reference, and what a run does once it is gone."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from checkpoints.models import Checkpoint
@@ -11,7 +10,8 @@ from interactions.services import create_interaction
 from routing import services
 from routing.runner import run_routing
 from routing.services import resolve_action
-from tests.conftest import checkpoint_perms, make_user
+from tests.conftest import checkpoint_perms, make_user, messages_of
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
 
@@ -58,42 +58,46 @@ def admin_client(client):
     return client
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
+def where_used(response):
+    """The checkpoint page's "Used in Smart Routings" panel."""
+    return page(response).get_by_role("region", name="Used in Smart Routings")
 
 
 def test_the_checkpoint_page_lists_direct_and_code_actions(admin_client, direct, by_code):
-    text = admin_client.get(direct.checkpoint.get_absolute_url()).text
-    assert "Used in Smart Routings" in text
-    panel = text[text.index("Used in Smart Routings") :]
-    assert f'href="{direct.routing.get_absolute_url()}#node-{direct.pk}">Voice IVR</a>' in panel
-    assert "French opt-in" in panel and "Chosen from the list" in panel
-    assert f'href="{by_code.routing.get_absolute_url()}#node-{by_code.pk}">Messaging flow' in panel
-    assert "Opt-in by language" in panel
-    assert "Reference code <code>optin_{{ lang }}</code>" in panel
+    panel = where_used(admin_client.get(direct.checkpoint.get_absolute_url()))
+    table = panel.get_by_role("table", name="Smart Routing actions that use this checkpoint")
+    rows = {row.get_all_by_role("cell")[1].text: row for row in table.get_all_by_role("row")[1:]}
+    assert set(rows) == {"French opt-in", "Opt-in by language"}
+    for node, name, how in (
+        (direct, "Voice IVR", "Chosen from the list"),
+        (by_code, "Messaging flow", "Reference code optin_{{ lang }}"),
+    ):
+        row = rows[node.display_label]
+        link = row.get_by_role("link", name=name)
+        assert link.get("href") == f"{node.routing.get_absolute_url()}#node-{node.pk}"
+        assert row.get_all_by_role("cell")[2].text == how
 
 
 def test_a_code_that_cannot_render_to_the_reference_is_not_listed(admin_client, by_code, unused):
-    text = admin_client.get(unused.get_absolute_url()).text
-    assert "No Smart Routing action uses this checkpoint." in text
-    assert "Messaging flow" not in text
+    panel = where_used(admin_client.get(unused.get_absolute_url()))
+    assert panel.get_by_text("No Smart Routing action uses this checkpoint.").tag == "p"
+    assert panel.query_by_role("table") is None
 
 
 def test_routings_the_user_may_not_read_are_named_without_a_link(client, direct):
     client.force_login(make_user("reader", checkpoint_perms("reader")))
-    text = client.get(direct.checkpoint.get_absolute_url()).text
-    assert "Voice IVR" in text
-    assert direct.routing.get_absolute_url() not in text
+    panel = where_used(client.get(direct.checkpoint.get_absolute_url()))
+    assert panel.get_by_role("table").column("Smart routing") == ["Voice IVR · Voice"]
+    assert panel.get_all_by_role("link") == []
 
 
 def test_the_delete_page_warns_and_names_the_routings(admin_client, direct, by_code):
-    page = reverse("checkpoints:checkpoint_delete", kwargs={"pk": direct.checkpoint_id})
-    text = admin_client.get(page).text
-    assert (
+    address = reverse("checkpoints:checkpoint_delete", kwargs={"pk": direct.checkpoint_id})
+    assert page(admin_client.get(address)).get_by_role("alert").text == (
         "“Opt-in French (optin_fr)” is used by 2 Smart Routing actions in “Messaging flow”, "
         "“Voice IVR”. Detach it from them first: once the checkpoint is deleted, they fall on "
         "Reference not found."
-    ) in text
+    )
 
 
 def test_the_bulk_delete_page_warns_for_each_used_checkpoint(admin_client, direct, unused):
@@ -101,19 +105,19 @@ def test_the_bulk_delete_page_warns_for_each_used_checkpoint(admin_client, direc
         reverse("checkpoints:checkpoint_bulk_delete"), {"pk": [direct.checkpoint_id, unused.pk]}
     )
     assert response.status_code == 200
-    assert (
+    assert [alert.text for alert in page(response).get_all_by_role("alert")] == [
         "“Opt-in French (optin_fr)” is used by 1 Smart Routing action in “Voice IVR”. Detach "
         "it from it first: once the checkpoint is deleted, it falls on Reference not found."
-    ) in response.text
-    assert "“VIP (vip)” is used" not in response.text
+    ]
+    assert Checkpoint.objects.filter(pk__in=[direct.checkpoint_id, unused.pk]).count() == 2
 
 
 def test_after_deletion_the_actions_fall_on_reference_not_found(admin_client, direct, by_code):
     routing = direct.routing
     services.add_node(direct, outcome="ok", kind="end", label="Transfer")
     services.add_node(direct, outcome="reference_not_found", kind="end", label="No opt-in")
-    page = reverse("checkpoints:checkpoint_delete", kwargs={"pk": direct.checkpoint_id})
-    assert admin_client.post(page).status_code == 302
+    address = reverse("checkpoints:checkpoint_delete", kwargs={"pk": direct.checkpoint_id})
+    assert admin_client.post(address).status_code == 302
     assert not Checkpoint.objects.exists()
     direct.refresh_from_db()
     assert direct.checkpoint is None
@@ -128,34 +132,39 @@ def test_after_deletion_the_actions_fall_on_reference_not_found(admin_client, di
     coded = run_routing(by_code.routing, interaction)
     assert coded.path[-1].outcome == "reference_not_found"
     # The routing page says so on the action.
-    text = admin_client.get(routing.get_absolute_url()).text
-    assert "No checkpoint (it was deleted): this action falls on Reference not found." in text
+    tree = page(admin_client.get(routing.get_absolute_url())).get_by_role("list", name="Tree")
+    deleted = "No checkpoint (it was deleted): this action falls on Reference not found."
+    assert tree.get_by_text(deleted).tag == "span"
 
 
 def test_the_edit_page_warns_about_codes_using_the_reference(admin_client, direct, by_code):
-    page = reverse("checkpoints:checkpoint_edit", kwargs={"pk": direct.checkpoint_id})
+    address = reverse("checkpoints:checkpoint_edit", kwargs={"pk": direct.checkpoint_id})
     warning = (
         "Reference codes in these routing actions use “optin_fr”: “Opt-in by language” in "
         "“Messaging flow”; changing the Reference makes them fall on Reference not found."
     )
-    assert warning in admin_client.get(page).text
+    assert page(admin_client.get(address)).get_by_role("note", text=warning)
     # Changing the name only: nothing to say after saving.
     response = admin_client.post(
-        page, {"name": "Opt-in FR", "reference": "optin_fr", "alias": "opt-in"}
+        address, {"name": "Opt-in FR", "reference": "optin_fr", "alias": "opt-in"}
     )
     assert warning not in messages_of(response)
+    assert Checkpoint.objects.get(pk=direct.checkpoint_id).name == "Opt-in FR"
     response = admin_client.post(
-        page, {"name": "Opt-in FR", "reference": "optin_french", "alias": "opt-in"}
+        address, {"name": "Opt-in FR", "reference": "optin_french", "alias": "opt-in"}
     )
     assert response.status_code == 302
     assert warning in messages_of(response)
+    assert Checkpoint.objects.get(pk=direct.checkpoint_id).reference == "optin_french"
     interaction = create_interaction(channel="messaging", variables={"lang": "fr"})
     assert run_routing(by_code.routing, interaction).path[-1].outcome == "reference_not_found"
 
 
 def test_no_edit_warning_without_codes(admin_client, direct, unused):
-    page = reverse("checkpoints:checkpoint_edit", kwargs={"pk": direct.checkpoint_id})
-    assert "Reference codes in these routing actions" not in admin_client.get(page).text
+    address = reverse("checkpoints:checkpoint_edit", kwargs={"pk": direct.checkpoint_id})
+    notes = page(admin_client.get(address)).get_all_by_role("note")
+    assert not [note for note in notes if "Reference codes in these routing actions" in note.text]
+    assert page(admin_client.get(address)).get_by_label("Reference").get("value") == "optin_fr"
 
 
 def test_an_action_id_resolves_to_its_routing_and_label(direct):
@@ -220,3 +229,4 @@ def test_a_dry_run_still_refuses_unknown_ids_and_missing_rights(direct, unused):
     unknown = {"ids": [unused.pk, 987654], "dry_run": True}
     response = full.post("/api/v1/checkpoints/bulk-delete/", unknown, "json")
     assert response.status_code == 400 and "ids" in response.json()
+    assert Checkpoint.objects.filter(pk__in=[direct.checkpoint_id, unused.pk]).count() == 2

@@ -6,7 +6,6 @@ date range are served by their indexes."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -20,12 +19,6 @@ from routing.models import Node, SmartRouting
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 3, 14)
-
-
-@pytest.fixture
-def admin_client(client, db):
-    client.force_login(User.objects.create_superuser("root", password="pass-for-tests-1"))
-    return client
 
 
 def grow(size: int) -> None:
