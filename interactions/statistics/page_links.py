@@ -57,3 +57,28 @@ def drop_off_url(scope, steps: list[str], number: int) -> str:
     if scope.routing_id:
         query["reached_routing"] = str(scope.routing_id)
     return f"{reverse('interactions:interaction_list')}?{urlencode(query)}"
+
+
+def report_url(report: str, scope, **references: list[str]) -> str:
+    """A report page for ``scope`` with the given references (``steps=[...]`` etc.)."""
+    query = {key: [value] for key, value in scope.query().items()}
+    query["period"] = ["custom"]
+    query.update(references)
+    return url_with(reverse(f"statistics:{report}"), query)
+
+
+VARIANT_SUFFIX_MAX = 3  # "campaign_a", "offer-v2": a short last part names the variant
+
+
+def variant_groups(checkpoints: list[tuple[str, str]], limit: int = 3) -> list[list[tuple]]:
+    """Checkpoints that look like the variants of one test: 2 to 4 references that differ
+    only in a short last part after "_", "-" or "." (campaign_a, campaign_b). The A/B page
+    offers them as a starting point; the goal is the user's choice."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for reference, name in checkpoints:
+        for separator in "_-.":
+            stem, found, suffix = reference.rpartition(separator)
+            if found and stem and 0 < len(suffix) <= VARIANT_SUFFIX_MAX:
+                groups.setdefault(stem + separator, []).append((reference, name))
+                break
+    return [group for group in groups.values() if 2 <= len(group) <= 4][:limit]

@@ -21,8 +21,10 @@ from interactions.statistics.page_links import (
     page_data,
     query_without,
     reference_inputs,
+    report_url,
     url_with,
     use_routing_select,
+    variant_groups,
 )
 
 PERMISSION = "interactions.view_statistics"
@@ -278,7 +280,20 @@ class ABTestView(StatisticsPage):
             **super().page_context(form),
             "variant_inputs": reference_inputs(form.data.getlist("variants"), params.MAX_VARIANTS),
             "goal_input": (reference_inputs(form.data.getlist("goal"), 1) or [""])[0],
-            "suggestions": selectors.known_references(SUGGESTED_REFERENCES),
+            "suggestions": (known := selectors.known_references(SUGGESTED_REFERENCES)),
+            "variant_suggestions": [
+                (
+                    " / ".join(name or reference for reference, name in group),
+                    url_with(
+                        reverse("statistics:ab"),
+                        {
+                            **query_without(form.data, "variants", "goal", "export"),
+                            "variants": [reference for reference, _ in group],
+                        },
+                    ),
+                )
+                for group in variant_groups(known)
+            ],
         }
 
     def run(self, form):
@@ -342,6 +357,13 @@ class JourneysView(StatisticsPage):
 
     def report_context(self, form) -> dict:
         journeys = self.run(form)
+        for journey in journeys.journeys:
+            length = len(journey.references)
+            journey.funnel_url = (
+                report_url("funnel", form.scope, steps=journey.references)
+                if 2 <= length <= params.MAX_STEPS
+                else ""
+            )
         bars = [
             (
                 " → ".join(journey.names),

@@ -328,9 +328,9 @@ def test_journeys_lists_the_most_frequent_sequences(supervisor, journeys):
     journeys.interaction(("a", at(DAY, 14)))
     response = supervisor.get(JOURNEYS, PERIOD)
     assert table_rows(response, "journeys-table") == [
-        ["1", "Welcome a", "2", "50.0%"],
-        ["2", "Welcome → Identified a → b", "1", "25.0%"],
-        ["3", "Welcome → Identified → Resolved a → b → c", "1", "25.0%"],
+        ["1", "Welcome a", "2", "50.0%", ""],
+        ["2", "Welcome → Identified a → b", "1", "25.0%", "As a funnel"],
+        ["3", "Welcome → Identified → Resolved a → b → c", "1", "25.0%", "As a funnel"],
     ]
     assert "4 interactions reached at least one checkpoint" in text(response)
     assert "No checkpoint was reached" in text(supervisor.get(JOURNEYS, {"period": "today"}))
