@@ -169,7 +169,7 @@ def time_url(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench.fill import Deadline
+    from bench.fill_rules import Deadline
 
     row = {"label": label, "path": path}
     try:
