@@ -1,4 +1,5 @@
-"""What bench/scale and bench/statistics share on the parent's side: the command line, their
+"""What bench/scale and bench/statistics share on the parent's side (bench/attach and bench/run
+too, for the environment, the administration database and the log): the command line, their
 own database per target (created, migrated, dropped), a child process per target (the
 script again, with ``--child``; its side is bench/measure.py), the hard bound, and the
 figures' formatting. Not product code."""
@@ -39,8 +40,10 @@ def pg_admin(sql: str) -> None:
 
 
 def environment(
-    target: str, workdir: Path, static_root: Path, *, pg_database: str, sqlite_file: str
+    target: str, workdir: Path, static_root: Path | None, *, pg_database: str, sqlite_file: str
 ) -> dict:
+    """The environment of manage.py and the benchmark's processes on ``target`` (bench settings,
+    the developer's database settings left out; ``static_root`` None: no collected files)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -53,8 +56,9 @@ def environment(
         DEBUG="off",
         LOG_LEVEL="ERROR",
         SECRET_KEY="bench-only-" + "k" * 50,
-        BENCH_STATIC_ROOT=str(static_root),
     )
+    if static_root is not None:
+        env["BENCH_STATIC_ROOT"] = str(static_root)
     if target == "sqlite":
         env["SQLITE_PATH"] = str(workdir / sqlite_file)
     else:
