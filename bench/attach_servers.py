@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.harness import ROOT, environment, log, pg_admin
+from bench.harness import ROOT, environment, log, pg_admin, run_python
 
 HOST = "127.0.0.1"  # loopback only
 PG_BENCH_DB = "checkpoint_maker_bench"
@@ -85,17 +85,12 @@ class Target:
             pg_admin(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
 
     def manage(self, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
+        return run_python(
+            self.env,
+            str(ROOT / "manage.py"),
+            *args,
+            failed=f"manage.py {args[0]} failed on {self.name}",
         )
-        if done.returncode:
-            raise SystemExit(f"manage.py {args[0]} failed on {self.name}:\n{done.stderr}")
-        return done.stdout
 
 
 class Server:
@@ -140,17 +135,15 @@ def fill(target: Target, attached: int) -> None:
     """Add ``attached`` history rows (bench/fill.py) to the target's database."""
     log(f"[{target.name}] filling {attached:,} attached rows")
     began = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.fill", "--interactions", str(max(1, attached // 4))],
-        cwd=ROOT,
-        env=target.env,
-        capture_output=True,
-        text=True,
-        check=False,
+    figures = run_python(
+        target.env,
+        "-m",
+        "bench.fill",
+        "--interactions",
+        str(max(1, attached // 4)),
+        failed=f"bench.fill failed on {target.name}",
     )
-    if done.returncode:
-        raise SystemExit(f"bench.fill failed on {target.name}:\n{done.stderr}")
-    log(f"[{target.name}] filled in {time.perf_counter() - began:.0f} s: {done.stdout.strip()}")
+    log(f"[{target.name}] filled in {time.perf_counter() - began:.0f} s: {figures.strip()}")
 
 
 def seed_target(target: Target, interactions: int) -> str:

@@ -66,18 +66,31 @@ def environment(
     return env
 
 
-def manage(env: dict, *args: str, timeout: float) -> None:
+def run_python(env: dict, *args: str, failed: str, timeout: float | None = None) -> str:
+    """Run this Python on ``args`` in the project's folder with ``env``; returns its output, or
+    stops with ``failed`` and its errors."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=False,
-        timeout=max(10, timeout),
+        timeout=timeout,
     )
     if done.returncode:
-        raise SystemExit(f"manage.py {args[0]} failed:\n{done.stderr}")
+        raise SystemExit(f"{failed}:\n{done.stderr}")
+    return done.stdout
+
+
+def manage(env: dict, *args: str, timeout: float) -> None:
+    run_python(
+        env,
+        str(ROOT / "manage.py"),
+        *args,
+        failed=f"manage.py {args[0]} failed",
+        timeout=max(10, timeout),
+    )
 
 
 def run_target(
