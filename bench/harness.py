@@ -2,7 +2,7 @@
 too, for the environment, the administration database and the log): the command line, their
 own database per target (created, migrated, dropped), a child process per target (the
 script again, with ``--child``; its side is bench/measure.py), the hard bound, and the
-figures' formatting. Not product code."""
+figures' number format (bench/report.py prints the tables with it). Not product code."""
 
 import argparse
 import os

@@ -1,7 +1,8 @@
-"""What bench/scale and bench/statistics share in their child, inside Django: filling the
-database to a size (bench/fill.py, with a few Smart Routings recorded on the rows), the
-tables' counts, and the in-process timing of one URL with the Django test client. Not
-product code."""
+"""What bench/scale and bench/statistics share in their child, inside Django: its set-up (a
+superuser), filling the database to a size (bench/fill.py, with a few Smart Routings recorded
+on the rows), the tables' counts, and the in-process timing of one URL with the Django test
+client (a warm-up counting the queries, then timed repeats). bench/attach and bench/run use
+its percentile, bench/run its server version. Not product code."""
 
 import time
 
