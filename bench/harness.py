@@ -1,7 +1,8 @@
-"""What bench/scale and bench/statistics share on the parent's side: the command line, their
+"""What bench/scale and bench/statistics share on the parent's side (bench/attach and bench/run
+too, for the environment, the administration database and the log): the command line, their
 own database per target (created, migrated, dropped), a child process per target (the
 script again, with ``--child``; its side is bench/measure.py), the hard bound, and the
-figures' formatting. Not product code."""
+figures' number format (bench/report.py prints the tables with it). Not product code."""
 
 import argparse
 import os
@@ -39,8 +40,10 @@ def pg_admin(sql: str) -> None:
 
 
 def environment(
-    target: str, workdir: Path, static_root: Path, *, pg_database: str, sqlite_file: str
+    target: str, workdir: Path, static_root: Path | None, *, pg_database: str, sqlite_file: str
 ) -> dict:
+    """The environment of manage.py and the benchmark's processes on ``target`` (bench settings,
+    the developer's database settings left out; ``static_root`` None: no collected files)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -53,8 +56,9 @@ def environment(
         DEBUG="off",
         LOG_LEVEL="ERROR",
         SECRET_KEY="bench-only-" + "k" * 50,
-        BENCH_STATIC_ROOT=str(static_root),
     )
+    if static_root is not None:
+        env["BENCH_STATIC_ROOT"] = str(static_root)
     if target == "sqlite":
         env["SQLITE_PATH"] = str(workdir / sqlite_file)
     else:
@@ -62,18 +66,31 @@ def environment(
     return env
 
 
-def manage(env: dict, *args: str, timeout: float) -> None:
+def run_python(env: dict, *args: str, failed: str, timeout: float | None = None) -> str:
+    """Run this Python on ``args`` in the project's folder with ``env``; returns its output, or
+    stops with ``failed`` and its errors."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=False,
-        timeout=max(10, timeout),
+        timeout=timeout,
     )
     if done.returncode:
-        raise SystemExit(f"manage.py {args[0]} failed:\n{done.stderr}")
+        raise SystemExit(f"{failed}:\n{done.stderr}")
+    return done.stdout
+
+
+def manage(env: dict, *args: str, timeout: float) -> None:
+    run_python(
+        env,
+        str(ROOT / "manage.py"),
+        *args,
+        failed=f"manage.py {args[0]} failed",
+        timeout=max(10, timeout),
+    )
 
 
 def run_target(

@@ -1,7 +1,8 @@
-"""What bench/scale and bench/statistics share in their child, inside Django: filling the
-database to a size (bench/fill.py, with a few Smart Routings recorded on the rows), the
-tables' counts, and the in-process timing of one URL with the Django test client. Not
-product code."""
+"""What bench/scale and bench/statistics share in their child, inside Django: its set-up (a
+superuser), filling the database to a size (bench/fill.py, with a few Smart Routings recorded
+on the rows), the tables' counts, and the in-process timing of one URL with the Django test
+client (a warm-up counting the queries, then timed repeats). bench/attach and bench/run use
+its percentile, bench/run its server version. Not product code."""
 
 import time
 
@@ -154,6 +155,19 @@ def logged_in_client(user):
     return client
 
 
+def timed_samples(call, repeat: int, deadline: float) -> list[float]:
+    """The milliseconds of ``repeat`` calls, fewer past URL_BUDGET_SECONDS or the deadline."""
+    samples = []
+    spent = time.perf_counter()
+    for _ in range(repeat):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * 1000)
+        if time.perf_counter() - spent > URL_BUDGET_SECONDS or time.time() > deadline:
+            break
+    return samples
+
+
 def time_url(
     client,
     label: str,
@@ -169,7 +183,7 @@ def time_url(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench.fill import Deadline
+    from bench.fill_rules import Deadline
 
     row = {"label": label, "path": path}
     try:
@@ -186,16 +200,29 @@ def time_url(
     if response.status_code in untimed_statuses:
         log(f"  {label:<36} {row['status']} not timed")
         return row
-    samples = []
-    spent = time.perf_counter()
-    for _ in range(repeat):
-        began = time.perf_counter()
-        client.get(url)
-        samples.append((time.perf_counter() - began) * 1000)
-        if time.perf_counter() - spent > URL_BUDGET_SECONDS or time.time() > deadline:
-            break
+    samples = timed_samples(lambda: client.get(url), repeat, deadline)
     row.update(
         samples_ms=samples, p50_ms=percentile(samples, 0.5), p95_ms=percentile(samples, 0.95)
     )
     log(f"  {label:<36} {row['status']} {row['p50_ms']:8.1f} ms {row['queries']:>4} queries")
     return row
+
+
+def start_child():
+    """Django set up in a child (collectstatic's absence not warned about, a 404 or 400 answer
+    a figure and not a warning to print) and a superuser; returns (the user, now)."""
+    import logging
+    import warnings
+    from datetime import UTC, datetime
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+
+    from django.contrib.auth.models import User
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    user = User.objects.create_superuser("bench-admin", "admin@bench.invalid", None)
+    return user, now

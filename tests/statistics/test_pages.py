@@ -1,8 +1,8 @@
-"""The Statistics pages on hand-built journeys: the figures each page shows, its form (period,
-channel, routing, the report's references), errors on a 200 page, empty states, charts with
-their text alternative, the drop-off link and constant query counts."""
+"""The Statistics pages on hand-built journeys: the figures each page shows (the overview with
+its sorting, paging and trend chart, the funnel, the A/B test, the journeys), empty states, the
+drop-off link and constant query counts. The form, bad parameters and how the figures read
+(durations, periods, chart scales) are in test_page_forms.py."""
 
-import datetime
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from interactions.statistics import charts, display
 from routing.models import SmartRouting
 from tests.conftest import make_user
 from tests.statistics.conftest import DAY, at
@@ -24,13 +23,18 @@ AB = reverse("statistics:ab")
 JOURNEYS = reverse("statistics:journeys")
 
 
-@pytest.fixture
-def supervisor(client, db):
+def log_in_supervisor(client):
+    """The test client, logged in as a user with the rights to read statistics and history."""
     user = make_user(
         "supervisor", ["interactions.view_statistics", "interactions.view_interaction"]
     )
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def supervisor(client, db):
+    return log_in_supervisor(client)
 
 
 def text(response) -> str:
@@ -155,95 +159,6 @@ def test_overview_empty_period(supervisor, journeys):
     assert "No checkpoint was reached in this period." in text(response)
 
 
-@pytest.mark.parametrize(
-    ("url", "query", "field_id", "message"),
-    [
-        (
-            OVERVIEW,
-            {"from": "2026-11-30", "to": "2026-11-01"},
-            "id_from",
-            "from must not be after to.",
-        ),
-        (OVERVIEW, {"from": "yesterday"}, "id_from", "Enter a valid date."),
-        (OVERVIEW, {"references": "nope"}, "id_references", "Unknown reference: nope."),
-        (FUNNEL, {"steps": "a"}, "id_steps", "Give at least 2 references."),
-        (FUNNEL, {"steps": ["a", "zz"]}, "id_steps", "Unknown reference: zz."),
-        (AB, {"variants": ["a", "b"]}, "id_goal", "This field is required."),
-        (JOURNEYS, {"limit": "0"}, "id_limit", "Ensure this value is greater than or equal to 1."),
-        (OVERVIEW, {"routing": "x"}, "id_routing", "Enter a whole number."),
-    ],
-)
-def test_a_bad_parameter_is_shown_next_to_its_field(
-    supervisor, journeys, url, query, field_id, message
-):
-    three_step_journeys(journeys)
-    response = supervisor.get(url, query)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert re.search(
-        rf'<ul class="errorlist" id="{field_id}_error"><li>{re.escape(message)}</li>', html
-    )
-    assert "Download CSV" not in html
-
-
-@pytest.mark.parametrize(
-    ("query", "message"),
-    [
-        (
-            {"sort": "name"},
-            "Sort: Select a valid choice. name is not one of the available choices.",
-        ),
-        ({"offset": "-1"}, "From row: Ensure this value is greater than or equal to 0."),
-    ],
-)
-def test_a_bad_hidden_parameter_is_shown_above_the_form(supervisor, journeys, query, message):
-    response = supervisor.get(OVERVIEW, query)
-    assert response.status_code == 200
-    alert = re.search(r'<div class="form-errors" role="alert">(.*?)</div>', response.text, re.S)
-    assert message in unescape(alert.group(1))
-
-
-@pytest.mark.parametrize(
-    ("seconds", "expected"),
-    [
-        (None, "—"),
-        (4.25, "4.2 s"),
-        (59.96, "60 s"),
-        (65, "1 min 5 s"),
-        (3600, "1 h"),
-        (90061, "1 d 1 h 1 min 1 s"),
-    ],
-)
-def test_durations_read_as_words(seconds, expected):
-    assert display.duration_text(seconds) == expected
-
-
-def test_periods_read_shortest():
-    nov = datetime.date(2026, 11, 1)
-    assert display.period_text(nov, nov) == "1 Nov 2026"
-    assert display.period_text(datetime.date(2026, 10, 28), nov) == "28 Oct \N{EN DASH} 1 Nov 2026"
-    assert (
-        display.period_text(datetime.date(2025, 12, 28), nov)
-        == "28 Dec 2025 \N{EN DASH} 1 Nov 2026"
-    )
-
-
-def test_the_form_keeps_the_period_channel_and_routing(supervisor, journeys):
-    routing = SmartRouting.objects.create(name="Main voice line")
-    response = supervisor.get(OVERVIEW, {"period": "7", "channel": "email", "routing": routing.pk})
-    html = response.content.decode()
-    assert '<option value="7" selected>Last 7 days</option>' in html
-    assert '<option value="email" selected>Email</option>' in html
-    assert f'<option value="{routing.pk}" selected>Main voice line</option>' in html
-    assert '<label for="id_routing">Smart Routing</label>' in html
-    assert (
-        '<option value="30" selected>Last 30 days</option>'
-        in supervisor.get(OVERVIEW).content.decode()
-    )
-    nav = re.search(r'<nav class="statistics-nav".*?</nav>', html, flags=re.S).group(0)
-    assert f'href="/statistics/funnel/?period=7&amp;channel=email&amp;routing={routing.pk}"' in nav
-
-
 def test_funnel_without_steps_explains_itself(supervisor, journeys):
     response = supervisor.get(FUNNEL)
     assert response.status_code == 200
@@ -336,20 +251,6 @@ def test_journeys_lists_the_most_frequent_sequences(supervisor, journeys):
     assert "No checkpoint was reached" in text(supervisor.get(JOURNEYS, {"period": "today"}))
 
 
-def test_charts_use_no_inline_style(supervisor, journeys):
-    three_step_journeys(journeys)
-    for url, query in (
-        (OVERVIEW, PERIOD),
-        (FUNNEL, {**PERIOD, "steps": "a,b,c"}),
-        (AB, {**PERIOD, "variants": "a,b", "goal": "c"}),
-        (JOURNEYS, PERIOD),
-    ):
-        html = supervisor.get(url, query).content.decode()
-        assert " style=" not in html and "<style" not in html
-        assert '/static/maker/statistics.css"' in html
-        assert "<figcaption>" in html
-
-
 def page_queries(client, url, query) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, query).status_code == 200
@@ -380,24 +281,3 @@ def test_each_page_costs_the_same_queries_whatever_the_data(
     SmartRouting.objects.create(name="Another routing")
     with django_assert_num_queries(small):
         supervisor.get(url, query)
-
-
-def test_chart_scales_have_round_ticks_covering_the_data():
-    assert charts.nice_ticks(0) == [0, 1]
-    assert charts.nice_ticks(7) == [0.0, 2.0, 4.0, 6.0, 8.0]
-    assert charts.nice_ticks(0.7) == [0.0, 0.2, 0.4, 0.6, 0.8]
-    chart = charts.bar_chart(
-        "c",
-        "Conversion",
-        [("A", 0.25, "25%"), ("B", 0.5, "50%")],
-        percent=True,
-        intervals=[(0.1, 0.4), None],
-    )
-    assert [tick.label for tick in chart.x_ticks] == ["0%", "10%", "20%", "30%", "40%", "50%"]
-    first, second = chart.bars
-    assert first.width == (chart.right - chart.left) / 2
-    assert first.whisker == (
-        chart.left + (chart.right - chart.left) / 5,
-        chart.left + (chart.right - chart.left) * 4 / 5,
-    )
-    assert second.whisker is None and second.width == chart.right - chart.left
