@@ -227,7 +227,7 @@ def test_search_matches_part_of_name_or_reference_case_insensitive(full_client, 
     Checkpoint.objects.create(name="Upsell offered", reference="UPSELL_1")
     make_checkpoints(3)
     names = lambda text: [  # noqa: E731
-        row["object"].name for row in full_client.get(LIST, {"search": text}).context["rows"]
+        row.record.name for row in full_client.get(LIST, {"search": text}).context["table"].rows
     ]
     assert names("CALLB") == ["Callback offered"]
     assert names("upsell_") == ["Upsell offered"]
@@ -247,7 +247,7 @@ def test_sort_by_each_column(full_client):
     Checkpoint.objects.create(name="B", reference="a_ref", alias="z")
     Checkpoint.objects.create(name="A", reference="b_ref", alias="y")
     order = lambda sort: [  # noqa: E731
-        row["object"].name for row in full_client.get(LIST, {"sort": sort}).context["rows"]
+        row.record.name for row in full_client.get(LIST, {"sort": sort}).context["table"].rows
     ]
     assert order("name") == ["A", "B"]
     assert order("-name") == ["B", "A"]
@@ -259,12 +259,12 @@ def test_sort_by_each_column(full_client):
 def test_pagination(full_client, make_checkpoints):
     make_checkpoints(60)
     first = full_client.get(LIST)
-    assert len(first.context["rows"]) == 25
+    assert len(first.context["table"].rows) == 25
     pages = page(first).get_by_role("navigation", name="Pagination")
     assert pages.text.startswith("Page 1 of 3")
     assert pages.get_by_role("link", name="Next").get("href") == "?page=2"
     last = full_client.get(LIST, {"page": 3})
-    assert len(last.context["rows"]) == 10
+    assert len(last.context["table"].rows) == 10
     assert full_client.get(LIST, {"page": "999"}).context["page"].number == 3
 
 
