@@ -205,13 +205,14 @@ class EscapedTableExport(TableExport):
         return cells
 
 
-def export_response(table: Table, export_format: str, entity: str, *, truncated: bool):
+def export_response(table: Table, export_format: str, entity: str, *, limit: int, truncated: bool):
     """The table as a download named ``<entity>-<date>.<format>``. ``X-Export-Limit`` gives
-    the most rows an export holds; ``X-Export-Truncated: 1`` says the list held more."""
+    the most rows an export holds (``limit``); ``X-Export-Truncated: 1`` says the list held
+    more."""
     name = slugify(entity)
     exporter = EscapedTableExport(export_format, table, dataset_kwargs={"title": name})
     response = exporter.response(filename=f"{name}-{timezone.localdate():%Y-%m-%d}.{export_format}")
-    response["X-Export-Limit"] = str(EXPORT_LIMIT)
+    response["X-Export-Limit"] = str(limit)
     if truncated:
         response["X-Export-Truncated"] = "1"
     return response

@@ -106,6 +106,7 @@ class ObjectListView(ModelViewMixin, View):
     paginate_by = 25
     template_name = "maker/object_list.html"
     search_placeholder = "Search"
+    export_limit = EXPORT_LIMIT
 
     def get_queryset(self):
         return restrict_to_permitted(self.request.user, "view", self.model._default_manager.all())
@@ -116,10 +117,15 @@ class ObjectListView(ModelViewMixin, View):
         return requested if requested.lstrip("-") in allowed else self.default_sort
 
     def export(self, queryset, export_format: str, sort: str):
-        rows = list(queryset[: EXPORT_LIMIT + 1])
-        table = self.table_class(rows[:EXPORT_LIMIT], order_by=sort)
+        """The first ``export_limit`` rows of the list, as it is filtered and sorted."""
+        limit = self.export_limit
+        rows = list(queryset[: limit + 1])
         return export_response(
-            table, export_format, self.verbose_name_plural, truncated=len(rows) > EXPORT_LIMIT
+            self.table_class(rows[:limit], order_by=sort),
+            export_format,
+            self.verbose_name_plural,
+            limit=limit,
+            truncated=len(rows) > limit,
         )
 
     def get(self, request):
@@ -154,7 +160,7 @@ class ObjectListView(ModelViewMixin, View):
             add_url=reverse(model_url_name(self.model, "add")),
             bulk_delete_url=reverse(model_url_name(self.model, "bulk_delete")),
             export_links=export_links(query, self.verbose_name_plural),
-            export_limit=f"{EXPORT_LIMIT:,}",
+            export_limit=f"{self.export_limit:,}",
             search=request.GET.get("search", ""),
             search_placeholder=self.search_placeholder,
             filtered=any(

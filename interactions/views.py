@@ -48,6 +48,7 @@ class InteractionListView(generic.ModelViewMixin, View):
 
     model = Interaction
     paginate_by = 25
+    export_limit = EXPORT_LIMIT
     template_name = "interactions/interaction_list.html"
 
     def get(self, request):
@@ -82,7 +83,7 @@ class InteractionListView(generic.ModelViewMixin, View):
                 interactions=page.rows,
                 table=InteractionTable(page.rows, caption="Interactions, newest first"),
                 export_links=export_links(query, "interactions"),
-                export_limit=f"{EXPORT_LIMIT:,}",
+                export_limit=f"{self.export_limit:,}",
                 newer_url=self.page_url(query, "newer", page.newer),
                 older_url=self.page_url(query, "older", page.older),
                 filtered=filtered,
@@ -91,13 +92,15 @@ class InteractionListView(generic.ModelViewMixin, View):
         )
 
     def export(self, found, export_format: str):
-        """The newest ``EXPORT_LIMIT`` interactions of the filtered list, read by cursor like
+        """The newest ``export_limit`` interactions of the filtered list, read by cursor like
         a page (no count)."""
-        page = keyset_page(found, field="started_at", per_page=EXPORT_LIMIT, older=None, newer=None)
+        limit = self.export_limit
+        page = keyset_page(found, field="started_at", per_page=limit, older=None, newer=None)
         return export_response(
             InteractionTable(page.rows),
             export_format,
             "interactions",
+            limit=limit,
             truncated=page.older is not None,
         )
 
