@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "django_tables2",
     "guardian",
     "drf_spectacular",
     "drf_spectacular_sidecar",

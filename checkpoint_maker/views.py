@@ -7,7 +7,6 @@ without the right get 403.
 """
 
 import copy
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,8 +15,8 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.dateformat import format as format_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.views import View
 
 from checkpoint_maker.extensions import delete_warnings, detail_panels, edit_warnings
@@ -29,12 +28,15 @@ from checkpoint_maker.permissions import (
     restrict_to_permitted,
     user_can,
 )
+from checkpoint_maker.tables import (
+    EXPORT_FORMATS,
+    EXPORT_LIMIT,
+    ObjectTable,
+    export_links,
+    export_response,
+    model_url_name,
+)
 from checkpoint_maker.validators import MAX_ID
-
-
-def model_url_name(model: type[models.Model], action: str) -> str:
-    """``checkpoints:checkpoint_edit`` for (Checkpoint, "edit")."""
-    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
 
 
 def list_url(model: type[models.Model]) -> str:
@@ -94,39 +96,37 @@ class ModelViewMixin(LoginRequiredMixin):
 
 
 class ObjectListView(ModelViewMixin, View):
-    """Searchable, sortable, paginated list with bulk selection.
-
-    ``columns`` is a sequence of (field, label); the first column links to the object's page.
-    """
+    """Searchable, sortable, paginated list with bulk selection, rendered by ``table_class``
+    (``ObjectTable``); ``?export=csv|json|xlsx`` downloads the same filtered, sorted list
+    (``EXPORT_LIMIT`` rows at most)."""
 
     filterset_class = None
-    columns: tuple[tuple[str, str], ...] = ()
+    table_class: type[ObjectTable]
     default_sort = "name"
     paginate_by = 25
     template_name = "maker/object_list.html"
-    row_actions = (
-        ("edit", "Edit", "change"),
-        ("duplicate", "Duplicate", "add"),
-        ("delete", "Delete", "delete"),
-    )
-
     search_placeholder = "Search"
+    export_limit = EXPORT_LIMIT
 
     def get_queryset(self):
         return restrict_to_permitted(self.request.user, "view", self.model._default_manager.all())
 
-    def cell(self, obj, field: str):
-        """A column's value as shown: choices by their label, times to the second in UTC."""
-        display = getattr(obj, f"get_{field}_display", None)
-        value = display() if display else getattr(obj, field)
-        if isinstance(value, datetime.datetime):
-            return f"{format_datetime(value, 'Y-m-d H:i:s')} UTC"
-        return value
-
     def sort_field(self) -> str:
         requested = self.request.GET.get("sort", self.default_sort)
-        allowed = {field for field, _ in self.columns}
+        allowed = self.table_class.sort_fields()
         return requested if requested.lstrip("-") in allowed else self.default_sort
+
+    def export(self, queryset, export_format: str, sort: str):
+        """The first ``export_limit`` rows of the list, as it is filtered and sorted."""
+        limit = self.export_limit
+        rows = list(queryset[: limit + 1])
+        return export_response(
+            self.table_class(rows[:limit], order_by=sort),
+            export_format,
+            self.verbose_name_plural,
+            limit=limit,
+            truncated=len(rows) > limit,
+        )
 
     def get(self, request):
         user = request.user
@@ -136,53 +136,37 @@ class ObjectListView(ModelViewMixin, View):
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         sort = self.sort_field()
         queryset = queryset.order_by(sort, "pk")
+        export_format = request.GET.get("export")
+        if export_format in EXPORT_FORMATS:
+            return self.export(queryset, export_format, sort)
         page = CappedPaginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
-        objects = list(page.object_list)
-        can_add = user_can(user, "add", self.model)
-        allowed = {action: permitted_ids(user, action, objects) for action in ("change", "delete")}
-        rows = [
-            {
-                "object": obj,
-                "cells": [self.cell(obj, field) for field, _ in self.columns],
-                "actions": [
-                    (label, reverse(model_url_name(self.model, name), kwargs={"pk": obj.pk}))
-                    for name, label, action in self.row_actions
-                    if (can_add if action == "add" else obj.pk in allowed[action])
-                ],
-                "deletable": obj.pk in allowed["delete"],
-            }
-            for obj in objects
-        ]
+        plural = capfirst(self.verbose_name_plural)
+        table = self.table_class(
+            page.object_list,
+            user=user,
+            order_by=sort,
+            caption=f"{plural}, page {page.number} of {page.paginator.num_pages}",
+        )
         query = request.GET.copy()
         query.pop("page", None)
-        sort_query = request.GET.copy()
-        sort_query.pop("sort", None)
-        sort_query.pop("page", None)
-        headers = [
-            {
-                "label": label,
-                "field": field,
-                "sorted": sort.lstrip("-") == field,
-                "descending": sort == f"-{field}",
-                "sort_param": f"-{field}" if sort == field else field,
-            }
-            for field, label in self.columns
-        ]
+        query.pop("export", None)
         context = self.base_context(
             filterset=filterset,
             page=page,
-            rows=rows,
-            headers=headers,
+            table=table,
             query_string=query.urlencode(),
-            sort_query_string=sort_query.urlencode(),
-            can_add=can_add,
-            can_bulk_delete=any(row["deletable"] for row in rows),
+            can_add=user_can(user, "add", self.model),
+            can_bulk_delete=table.can_bulk_delete,
             add_url=reverse(model_url_name(self.model, "add")),
             bulk_delete_url=reverse(model_url_name(self.model, "bulk_delete")),
+            export_links=export_links(query, self.verbose_name_plural),
+            export_limit=f"{self.export_limit:,}",
             search=request.GET.get("search", ""),
             search_placeholder=self.search_placeholder,
             filtered=any(
-                value for key, value in request.GET.items() if key not in ("search", "page", "sort")
+                value
+                for key, value in request.GET.items()
+                if key not in ("search", "page", "sort", "export")
             ),
         )
         return render(request, self.template_name, context)

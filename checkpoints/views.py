@@ -5,12 +5,13 @@ from checkpoints import services
 from checkpoints.filters import CheckpointFilterSet
 from checkpoints.forms import CheckpointForm
 from checkpoints.models import Checkpoint
+from checkpoints.tables import CheckpointTable
 
 
 class CheckpointListView(generic.ObjectListView):
     model = Checkpoint
     filterset_class = CheckpointFilterSet
-    columns = (("name", "Name"), ("reference", "Reference"), ("alias", "Alias"))
+    table_class = CheckpointTable
     template_name = "checkpoints/checkpoint_list.html"
     search_placeholder = "Search by name or reference"
 

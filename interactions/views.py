@@ -26,11 +26,13 @@ from checkpoint_maker.permissions import (
     permitted_ids,
     restrict_to_permitted,
 )
+from checkpoint_maker.tables import EXPORT_FORMATS, EXPORT_LIMIT, export_links, export_response
 from interactions import selectors
 from interactions.filters import InteractionFilterSet
 from interactions.models import Interaction
 from interactions.statistics import display
 from interactions.statistics import selectors as statistics_selectors
+from interactions.tables import InteractionTable
 
 DETAIL_TEMPLATE = "interactions/interaction_detail.html"
 POLL_SECONDS = 5
@@ -46,6 +48,7 @@ class InteractionListView(generic.ModelViewMixin, View):
 
     model = Interaction
     paginate_by = 25
+    export_limit = EXPORT_LIMIT
     template_name = "interactions/interaction_list.html"
 
     def get(self, request):
@@ -58,6 +61,9 @@ class InteractionListView(generic.ModelViewMixin, View):
             field.empty_label = "Any"
             field.choices = filterset.filters[name].extra["choices"]
         found = filterset.qs if filterset.is_valid() else queryset.none()
+        export_format = request.GET.get("export")
+        if export_format in EXPORT_FORMATS:
+            return self.export(found, export_format)
         page = keyset_page(
             found,
             field="started_at",
@@ -66,7 +72,7 @@ class InteractionListView(generic.ModelViewMixin, View):
             newer=request.GET.get("newer"),
         )
         query = request.GET.copy()
-        for cursor in ("older", "newer", "page"):
+        for cursor in ("older", "newer", "page", "export"):
             query.pop(cursor, None)
         filtered = any(request.GET.get(name) for name in filterset.filters)
         return render(
@@ -75,11 +81,27 @@ class InteractionListView(generic.ModelViewMixin, View):
             self.base_context(
                 filterset=filterset,
                 interactions=page.rows,
+                table=InteractionTable(page.rows, caption="Interactions, newest first"),
+                export_links=export_links(query, "interactions"),
+                export_limit=f"{self.export_limit:,}",
                 newer_url=self.page_url(query, "newer", page.newer),
                 older_url=self.page_url(query, "older", page.older),
                 filtered=filtered,
                 **self.reached_filter(filterset, query),
             ),
+        )
+
+    def export(self, found, export_format: str):
+        """The newest ``export_limit`` interactions of the filtered list, read by cursor like
+        a page (no count)."""
+        limit = self.export_limit
+        page = keyset_page(found, field="started_at", per_page=limit, older=None, newer=None)
+        return export_response(
+            InteractionTable(page.rows),
+            export_format,
+            "interactions",
+            limit=limit,
+            truncated=page.older is not None,
         )
 
     def reached_filter(self, filterset, query) -> dict:

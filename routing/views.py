@@ -25,6 +25,7 @@ from routing import selectors, services
 from routing.filters import SmartRoutingFilterSet
 from routing.forms import RunForm, SmartRoutingForm
 from routing.models import SmartRouting
+from routing.tables import SmartRoutingTable
 from routing.tree import read_tree
 from routing.tree_display import tree_items
 
@@ -40,7 +41,7 @@ def can_run(user) -> bool:
 class SmartRoutingListView(generic.ObjectListView):
     model = SmartRouting
     filterset_class = SmartRoutingFilterSet
-    columns = (("name", "Name"), ("channel", "Channel"), ("updated_at", "Last changed"))
+    table_class = SmartRoutingTable
     template_name = "routing/smartrouting_list.html"
     search_placeholder = "Search by name"
 

@@ -22,12 +22,12 @@ from checkpoint_maker.permissions import (
     ACTION_LABELS,
     ACTIONS,
     has_any_permission,
-    permitted_ids,
     restrict_to_permitted,
     user_can,
 )
 from checkpoint_maker.roles import services
 from checkpoint_maker.roles.forms import RoleForm
+from checkpoint_maker.roles.tables import RoleTable
 from checkpoint_maker.views import ModelViewMixin, apply_validation_error, safe_return_url
 
 
@@ -75,21 +75,10 @@ class RoleListView(RoleViewMixin, View):
             groups.filter(readable).annotate(member_count=Count("user")).order_by("name", "pk")
         )
         page = CappedPaginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
-        roles = list(page.object_list)
-        allowed = {action: permitted_ids(request.user, action, roles) for action in ACTIONS}
-        rows = [
-            {
-                "role": role,
-                "url": role_url("edit", role),
-                "can_change": role.pk in allowed["change"],
-                "can_delete": role.pk in allowed["delete"],
-                "delete_url": role_url("delete", role),
-            }
-            for role in roles
-        ]
+        table = RoleTable(page.object_list, user=user, caption="Roles")
         context = self.base_context(
             page=page,
-            rows=rows,
+            table=table,
             can_add=self.can("add"),
             add_url=role_url("add"),
         )

@@ -227,7 +227,7 @@ def test_search_matches_part_of_name_or_reference_case_insensitive(full_client, 
     Checkpoint.objects.create(name="Upsell offered", reference="UPSELL_1")
     make_checkpoints(3)
     names = lambda text: [  # noqa: E731
-        row["object"].name for row in full_client.get(LIST, {"search": text}).context["rows"]
+        row.record.name for row in full_client.get(LIST, {"search": text}).context["table"].rows
     ]
     assert names("CALLB") == ["Callback offered"]
     assert names("upsell_") == ["Upsell offered"]
@@ -247,7 +247,7 @@ def test_sort_by_each_column(full_client):
     Checkpoint.objects.create(name="B", reference="a_ref", alias="z")
     Checkpoint.objects.create(name="A", reference="b_ref", alias="y")
     order = lambda sort: [  # noqa: E731
-        row["object"].name for row in full_client.get(LIST, {"sort": sort}).context["rows"]
+        row.record.name for row in full_client.get(LIST, {"sort": sort}).context["table"].rows
     ]
     assert order("name") == ["A", "B"]
     assert order("-name") == ["B", "A"]
@@ -259,12 +259,12 @@ def test_sort_by_each_column(full_client):
 def test_pagination(full_client, make_checkpoints):
     make_checkpoints(60)
     first = full_client.get(LIST)
-    assert len(first.context["rows"]) == 25
+    assert len(first.context["table"].rows) == 25
     pages = page(first).get_by_role("navigation", name="Pagination")
     assert pages.text.startswith("Page 1 of 3")
     assert pages.get_by_role("link", name="Next").get("href") == "?page=2"
     last = full_client.get(LIST, {"page": 3})
-    assert len(last.context["rows"]) == 10
+    assert len(last.context["table"].rows) == 10
     assert full_client.get(LIST, {"page": "999"}).context["page"].number == 3
 
 
@@ -298,3 +298,31 @@ def test_licence_off_hides_and_refuses_checkpoint_pages(full_client, checkpoint,
         assert refusal.get_by_text(re.compile("^Checkpoints are part of the Smart licence"))
     menu = page(full_client.get(reverse("home"))).get_by_role("navigation", name="Maker")
     assert menu.query_by_role("link", name="Checkpoints") is None
+
+
+def test_the_table_marks_the_sorted_column_and_its_links_keep_the_search(full_client, checkpoint):
+    shown = page(full_client.get(LIST, {"search": "rec", "sort": "-reference", "page": "1"}))
+    table = shown.get_by_role("table", name="Checkpoints, page 1 of 1")
+    headers = table.get_all_by_role("columnheader")
+    assert [header.name for header in headers] == ["", "Name", "Reference", "Alias", "Actions"]
+    assert headers[0].get_by_role("checkbox").name == "Select all on this page"
+    reference = table.get_by_role("columnheader", name="Reference")
+    assert reference.get("aria-sort") == "descending"
+    assert reference.get_by_role("link").get("href") == "?search=rec&sort=reference"
+    name = table.get_by_role("columnheader", name="Name")
+    assert "aria-sort" not in name.attrs
+    assert name.get_by_role("link").get("href") == "?search=rec&sort=name"
+    assert table.get_by_role("columnheader", name="Actions").query_by_role("link") is None
+
+
+def test_the_default_sort_is_by_name_ascending(full_client, checkpoint):
+    table = page(full_client.get(LIST)).get_by_role("table")
+    name = table.get_by_role("columnheader", name="Name")
+    assert name.get("aria-sort") == "ascending"
+    assert name.get_by_role("link").get("href") == "?sort=-name"
+    assert table.row("Recognised customer").get_by_role("cell", name="known")
+
+
+def test_an_empty_alias_shows_a_dash(full_client):
+    Checkpoint.objects.create(name="No alias", reference="no_alias")
+    assert page(full_client.get(LIST)).get_by_role("table").column("Alias") == ["—"]

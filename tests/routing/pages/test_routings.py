@@ -169,6 +169,24 @@ def test_list_filters_by_channel_and_search(full_client, routing):
     assert search.get_by_role("combobox", name="Channel").get("name") == "channel"
 
 
+def test_the_list_table_shows_each_column_sorted_by_the_header_links(full_client, routing):
+    services.create_routing(name="Email campaign", channel="email")
+    table = page(full_client.get(LIST, {"channel": "email", "sort": "channel"})).get_by_role(
+        "table", name="Smart routings, page 1 of 1"
+    )
+    headers = table.get_all_by_role("columnheader")
+    assert [header.name for header in headers] == [
+        "", "Name", "Channel", "Last changed", "Actions",
+    ]  # fmt: skip
+    channel = table.get_by_role("columnheader", name="Channel")
+    assert channel.get("aria-sort") == "ascending"
+    assert channel.get_by_role("link").get("href") == "?channel=email&sort=-channel"
+    assert table.column("Channel") == ["Email"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", table.column("Last changed")[0])
+    checkbox = table.get_by_role("checkbox", name="Select Email campaign")
+    assert checkbox.get("name") == "pk"
+
+
 def test_create_a_routing_starts_with_a_start_node(full_client):
     form = page(full_client.get(ADD))
     assert form.get_by_role("heading", level=1).text == "New smart routing"
