@@ -30,6 +30,7 @@ ROUTING_FIELDS = ("name", "channel", "description")
 NODE_KEYS = frozenset(
     ("kind", "label", "variable", "value", "reference_code", "checkpoint_reference", "branches")
 )
+DOCUMENT_MAX_BYTES = 1_000_000  # a file uploaded on the Import page
 MISSING_ID = MAX_ID  # no checkpoint has it
 MISSING_REFERENCES = (
     "No checkpoint with these references exists on this site: create or import them first, "
@@ -44,6 +45,21 @@ class ImportRefused(Exception):
 def document_text(document: dict[str, Any]) -> str:
     """The document as a file: sorted keys, two-space indent, UTF-8 text, a final newline."""
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_document(data: bytes) -> tuple[Any, str | None]:
+    """A file's document, or None and why it is not one (not UTF-8, not JSON, too large,
+    nested too deeply, a number too long)."""
+    if len(data) > DOCUMENT_MAX_BYTES:
+        return None, f"document: a routing document has at most {DOCUMENT_MAX_BYTES:,} bytes"
+    try:
+        return json.loads(data.decode("utf-8-sig")), None
+    except UnicodeDecodeError:
+        return None, "document: not UTF-8 text"
+    except RecursionError:
+        return None, "document: JSON nested too deeply"
+    except ValueError as error:
+        return None, f"document: not JSON ({error})"
 
 
 def _export_node(node: Node, children: dict[int, list[Node]]) -> dict[str, Any]:
