@@ -7,6 +7,8 @@ since the site may have changed meanwhile. Rights: Read on the routing to export
 Modify on routings, role-wide, to import.
 """
 
+import json
+
 from django import forms
 from django.contrib import messages
 from django.core import signing
@@ -101,7 +103,7 @@ class SmartRoutingImportView(generic.ModelViewMixin, View):
             form.add_error("document", problem)
             return self.page(form)
         plan = portable.plan_import(document)
-        return self.page(form, plan, portable.document_text(document))
+        return self.page(form, plan, json.dumps(document, ensure_ascii=False))
 
     def confirm(self, token: str):
         try:
