@@ -19,11 +19,13 @@ from django.utils.text import slugify
 from django.views import View
 
 from checkpoint_maker import views as generic
+from interactions.models import Interaction
 from routing import portable
 from routing.models import Node, SmartRouting
 
 SIGNED_FOR_SECONDS = 3600
 KIND_LABELS = dict(Node.Kind.choices)
+CHANNEL_LABELS = dict(Interaction.Channel.choices)
 
 
 class ImportForm(forms.Form):
@@ -82,7 +84,12 @@ class SmartRoutingImportView(generic.ModelViewMixin, View):
             else []
         )
         context = self.base_context(
-            form=form, plan=plan, token=token, node_counts=counts, changed=changed
+            form=form,
+            plan=plan,
+            token=token,
+            node_counts=counts,
+            channel=CHANNEL_LABELS.get(plan.channel, plan.channel) if plan else "",
+            changed=changed,
         )
         return render(self.request, self.template_name, context)
 

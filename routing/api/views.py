@@ -182,7 +182,13 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.M
         ),
         responses={200: OpenApiTypes.OBJECT, **errors(401, 403, 404)},
     )
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get"],
+        queryset=SmartRouting.objects.all(),  # export_routing reads the nodes itself
+        filterset_class=None,
+        pagination_class=None,
+    )
     def export(self, request, pk=None):
         return Response(portable.export_routing(self.get_object()))
 

@@ -8,8 +8,10 @@ from guardian.shortcuts import assign_perm
 
 from checkpoints.models import Checkpoint
 from routing.models import SmartRouting
+from routing.services import create_routing
 from tests.conftest import LICENCE_BODY, client_for, make_user
 from tests.routing.api_helpers import LIST, ROUTING_FIELDS
+from tests.routing.test_portable import sized_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +175,20 @@ def test_the_schema_documents_both_endpoints(admin_client):
     operation = schema["paths"]["/api/v1/routings/import/"]["post"]
     assert {"200", "201", "400", "403"} <= set(operation["responses"])
     assert any(parameter["name"] == "dry_run" for parameter in operation["parameters"])
+
+
+@pytest.mark.parametrize("actions", [4, 49])  # 10 and 100 nodes
+def test_export_and_import_query_counts_do_not_grow_with_the_tree(
+    api, make_checkpoints, django_assert_num_queries, actions
+):
+    checkpoints = make_checkpoints(20)
+    routing = create_routing(name="Sized", channel="voice", tree=sized_tree(actions, checkpoints))
+    api.get(export_url(routing.pk))  # once first: the per-process content-type cache
+    # session, user, the user's and the roles' rights, the routing, its nodes (checkpoints joined)
+    with django_assert_num_queries(6):
+        document = api.get(export_url(routing.pk)).json()
+    document["routing"]["name"] = "Sized copy"
+    # session, user, rights; the plan's 3; the write's 9 and 2 savepoints; the answer's read
+    with django_assert_num_queries(4 + 3 + 9 + 4 + 1):
+        response = post(api, IMPORT, document)
+    assert response.status_code == 201
