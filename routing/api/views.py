@@ -59,9 +59,19 @@ DRY_RUN = OpenApiParameter(
     "dry_run",
     bool,
     OpenApiParameter.QUERY,
-    description="`true`: only say what the import would do (nothing is stored).",
+    description="`true` (or `1`): only say what the import would do, storing nothing; "
+    "`false` (or `0`, the default) imports.",
 )
-TRUE_WORDS = {"1", "true", "yes", "on"}
+DRY_RUN_WORDS = {"": False, "0": False, "false": False, "1": True, "true": True}
+
+
+def is_dry_run(request) -> bool:
+    """``dry_run`` of the query: true, false (or left out); anything else is a 400 naming it,
+    never an import by mistake."""
+    value = request.query_params.get("dry_run", "").strip().lower()
+    if value not in DRY_RUN_WORDS:
+        raise exceptions.ValidationError({"dry_run": ["Must be true or false."]})
+    return DRY_RUN_WORDS[value]
 
 
 class MayImportRoutings(permissions.BasePermission):
@@ -225,10 +235,11 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.M
         pagination_class=None,
     )
     def import_document(self, request):
+        dry_run = is_dry_run(request)
         plan = portable.plan_import(request.data)
         if plan.errors:
             raise exceptions.ValidationError(import_errors(plan))
-        if request.query_params.get("dry_run", "").lower() in TRUE_WORDS:
+        if dry_run:
             return Response(ImportPreviewSerializer(import_preview(plan)).data)
         if plan.missing_references:
             raise exceptions.ValidationError(

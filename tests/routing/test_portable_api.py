@@ -192,3 +192,12 @@ def test_export_and_import_query_counts_do_not_grow_with_the_tree(
     with django_assert_num_queries(4 + 3 + 9 + 4 + 1):
         response = post(api, IMPORT, document)
     assert response.status_code == 201
+
+
+def test_a_dry_run_that_is_neither_true_nor_false_is_400_and_imports_nothing(api, routing):
+    document = api.get(export_url(routing.pk)).json()
+    document["routing"]["name"] = "Not imported"
+    response = post(api, f"{IMPORT}?dry_run=treu", document)
+    assert response.status_code == 400
+    assert "dry_run" in response.json()
+    assert not SmartRouting.objects.filter(name="Not imported").exists()
