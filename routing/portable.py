@@ -8,7 +8,10 @@ rules (``routing.tree.parse_tree``, as the API) and says what an import would do
 A routing with the document's name is replaced, else one is created. A checkpoint reference
 that does not exist on this site refuses the import: a routing that silently lost its
 checkpoints would take Reference not found on every interaction, so the preview lists every
-missing reference and the administrator creates (or imports) those checkpoints first.
+missing reference and the administrator creates (or imports) those checkpoints first. A
+reference code is a template the runner renders: one that is a plain reference naming no
+checkpoint here is only a warning (``unmatched_codes``), its action takes Reference not found
+until the checkpoint exists, as on the site it came from.
 """
 
 import json
@@ -110,6 +113,7 @@ class ImportPlan:
     existing: SmartRouting | None = None
     node_counts: dict[str, int] = field(default_factory=dict)
     missing_references: list[str] = field(default_factory=list)
+    unmatched_codes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -126,10 +130,12 @@ def _refused(plan: ImportPlan, error: str) -> ImportPlan:
     return plan
 
 
-def _survey(tree: Any) -> tuple[set[str], dict[str, int]]:
-    """The checkpoint references of the document's tree and its number of nodes of each
-    kind (bounded like parse_tree)."""
+def _survey(tree: Any) -> tuple[set[str], set[str], dict[str, int]]:
+    """The checkpoint references of the document's tree, its reference codes that are a
+    plain reference (no template part), and its number of nodes of each kind (bounded like
+    parse_tree)."""
     found: set[str] = set()
+    codes: set[str] = set()
     counts: dict[str, int] = {}
     pending = [(tree, 0)]
     seen = 0
@@ -144,10 +150,13 @@ def _survey(tree: Any) -> tuple[set[str], dict[str, int]]:
         reference = node.get("checkpoint_reference")
         if isinstance(reference, str):
             found.add(reference)
+        code = node.get("reference_code")
+        if isinstance(code, str) and can_be_a_reference(code.strip()):
+            codes.add(code.strip())
         branches = node.get("branches")
         if isinstance(branches, dict):
             pending.extend((child, depth + 1) for child in branches.values())
-    return found, counts
+    return found, codes, counts
 
 
 def _api_tree(node: Any, path: str, ids: dict[str, int], errors: list[str], depth: int = 0) -> Any:
@@ -215,10 +224,12 @@ def plan_import(document: Any) -> ImportPlan:
     if not isinstance(routing, dict):
         return _refused(plan, "routing: must be an object")
     _routing_fields(plan, routing)
-    references, plan.node_counts = _survey(routing.get("tree"))
-    wanted = [reference for reference in references if can_be_a_reference(reference)]
-    ids = dict(Checkpoint.objects.filter(reference__in=wanted).values_list("reference", "pk"))
+    references, codes, plan.node_counts = _survey(routing.get("tree"))
+    wanted = {reference for reference in references if can_be_a_reference(reference)}
+    found = Checkpoint.objects.filter(reference__in=wanted | codes)
+    ids = dict(found.values_list("reference", "pk"))
     plan.missing_references = sorted(reference for reference in wanted if reference not in ids)
+    plan.unmatched_codes = sorted(code for code in codes if code not in ids)
     tree = _api_tree(routing.get("tree"), "routing.tree", ids, plan.errors)
     try:
         specs = parse_tree(tree, path="routing.tree")

@@ -226,6 +226,11 @@ class ImportPreviewSerializer(serializers.Serializer):
         help_text="Checkpoint references of the document that no checkpoint has on this site: "
         "while any is missing the import is refused.",
     )
+    unmatched_reference_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Reference codes of the document that are a plain reference no checkpoint has "
+        "here: a warning (their actions take reference_not_found until one exists).",
+    )
     can_import = serializers.BooleanField()
 
 
@@ -238,6 +243,7 @@ def import_preview(plan) -> dict[str, Any]:
         "node_count": plan.node_count,
         "node_counts": plan.node_counts,
         "missing_references": plan.missing_references,
+        "unmatched_reference_codes": plan.unmatched_codes,
         "can_import": plan.can_apply,
     }
 

@@ -259,3 +259,16 @@ def test_query_counts_do_not_grow_with_the_tree(
     # lock checkpoints, routing, its nodes (none), 4 levels of nodes, updated_at; savepoints
     with django_assert_num_queries(9 + 2 * 2):
         portable.apply_import(plan, None)
+
+
+def test_a_plain_reference_code_naming_no_checkpoint_is_only_a_warning(optin_checkpoints):
+    tree = wrap(
+        {
+            "kind": "add_checkpoint",
+            "reference_code": "welcome_zz",
+            "branches": {"ok": {"kind": "add_checkpoint", "reference_code": "optin_{{ lang }}"}},
+        }
+    )
+    plan = portable.plan_import(document_of(tree))
+    assert (plan.unmatched_codes, plan.missing_references) == (["welcome_zz"], [])
+    assert plan.can_apply

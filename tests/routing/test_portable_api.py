@@ -55,6 +55,7 @@ def test_dry_run_previews_and_stores_nothing(api, routing):
     assert body["replaces"] is None
     assert body["routing"] == {"name": "Copy", "channel": "voice", "description": ""}
     assert body["missing_references"] == ["missing_here"]
+    assert body["unmatched_reference_codes"] == []
     assert body["can_import"] is False
     assert body["node_count"] == sum(body["node_counts"].values())
     assert not SmartRouting.objects.filter(name="Copy").exists()

@@ -172,3 +172,15 @@ def test_licence_off_is_403(client, routing, settings):
     settings.SMART_LICENCE = False
     assert client.get(IMPORT).status_code == 403
     assert client.get(url("smartrouting_export", pk=routing.pk)).status_code == 403
+
+
+def test_a_plain_reference_code_naming_no_checkpoint_is_a_note_not_a_refusal(
+    full_client, routing, root
+):
+    services.add_node(root, outcome="next", kind="add_checkpoint", reference_code="welcome_zz")
+    text = portable.document_text(portable.export_routing(routing))
+    routing.delete()
+    shown = page(upload(full_client, text))
+    codes = shown.get_by_role("list", name="Reference codes naming no checkpoint here")
+    assert codes.text == "welcome_zz"
+    assert shown.get_by_role("button", name="Confirm")
