@@ -198,3 +198,63 @@ class RunResultSerializer(serializers.Serializer):
         f"{RENDERED_MAX_LENGTH:,} characters, the variables past {RUN_VARIABLES_MAX_BYTES // 1024}"
         f" KB, {MAX_STEPS:,} steps or {RUN_MAX_SECONDS:g} seconds.",
     )
+
+
+class ImportedRoutingSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Interaction.Channel.choices)
+    description = serializers.CharField(allow_blank=True)
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    """What an import of a routing document does (``dry_run``), or would have done."""
+
+    action = serializers.ChoiceField(
+        choices=["create", "replace"],
+        help_text="`replace`: a routing of the document's name exists here and is replaced.",
+    )
+    routing = ImportedRoutingSerializer()
+    replaces = serializers.IntegerField(
+        allow_null=True, help_text="Id of the routing replaced (null when one is created)."
+    )
+    node_count = serializers.IntegerField()
+    node_counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Nodes of each kind."
+    )
+    missing_references = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Checkpoint references of the document that no checkpoint has on this site: "
+        "while any is missing the import is refused.",
+    )
+    unmatched_reference_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Reference codes of the document that are a plain reference no checkpoint has "
+        "here: a warning (their actions take reference_not_found until one exists).",
+    )
+    can_import = serializers.BooleanField()
+
+
+def import_preview(plan) -> dict[str, Any]:
+    """ImportPreviewSerializer's data for a routing.portable.ImportPlan."""
+    return {
+        "action": plan.action,
+        "routing": {"name": plan.name, "channel": plan.channel, "description": plan.description},
+        "replaces": plan.existing.pk if plan.existing else None,
+        "node_count": plan.node_count,
+        "node_counts": plan.node_counts,
+        "missing_references": plan.missing_references,
+        "unmatched_reference_codes": plan.unmatched_codes,
+        "can_import": plan.can_apply,
+    }
+
+
+def import_errors(plan) -> dict[str, list[str]]:
+    """A refused plan's 400 body: each error under the document's top-level key its path
+    starts with (``routing``: ``routing.tree.branches.next: ...``)."""
+    body: dict[str, list[str]] = {}
+    for error in plan.errors:
+        key = error.partition(":")[0].partition(".")[0].partition("[")[0]
+        if key == "document":
+            key = "non_field_errors"
+        body.setdefault(key, []).append(error)
+    return body

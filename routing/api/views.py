@@ -10,8 +10,14 @@ so it shows one state); a list page prefetches the nodes of all its routings in 
 from dataclasses import asdict
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -25,14 +31,18 @@ from checkpoint_maker.api import (
     model_endpoints_schema,
     object_error_responses,
 )
+from checkpoint_maker.permissions import permission_name
 from interactions.api.permissions import MayAttachCheckpoints
 from interactions.api.serializers import AttachedCheckpointSerializer
 from interactions.models import Interaction
-from routing import selectors, services
+from routing import portable, selectors, services
 from routing.api.serializers import (
+    ImportPreviewSerializer,
     RunRequestSerializer,
     RunResultSerializer,
     SmartRoutingSerializer,
+    import_errors,
+    import_preview,
 )
 from routing.filters import SmartRoutingFilterSet
 from routing.models import Node, SmartRouting
@@ -45,6 +55,38 @@ errors = object_error_responses(
     e403=LICENCE_FORBIDDEN,
 )
 ROUTING_ID = id_parameter("The routing's id.")
+DRY_RUN = OpenApiParameter(
+    "dry_run",
+    bool,
+    OpenApiParameter.QUERY,
+    description="`true` (or `1`): only say what the import would do, storing nothing; "
+    "`false` (or `0`, the default) imports.",
+)
+DRY_RUN_WORDS = {"": False, "0": False, "false": False, "1": True, "true": True}
+
+
+def is_dry_run(request) -> bool:
+    """``dry_run`` of the query: true, false (or left out); anything else is a 400 naming it,
+    never an import by mistake."""
+    value = request.query_params.get("dry_run", "").strip().lower()
+    if value not in DRY_RUN_WORDS:
+        raise exceptions.ValidationError({"dry_run": ["Must be true or false."]})
+    return DRY_RUN_WORDS[value]
+
+
+class MayImportRoutings(permissions.BasePermission):
+    """Create and Modify on routings, role-wide: an import creates a routing or replaces one."""
+
+    message = "Importing a routing needs the rights to create and to modify routings."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and user.has_perm(permission_name(SmartRouting, "add"))
+            and user.has_perm(permission_name(SmartRouting, "change"))
+        )
 
 
 @model_endpoints_schema(
@@ -81,11 +123,14 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.M
     @property
     def required_action(self) -> str | None:
         """A run needs to read the routing (and to attach checkpoints, see get_permissions)."""
-        return {"run": "view"}.get(getattr(self, "action", None))
+        return {"run": "view", "export": "view"}.get(getattr(self, "action", None))
 
     def get_permissions(self):
-        if getattr(self, "action", None) == "run":
+        action_name = getattr(self, "action", None)
+        if action_name == "run":
             return [ModelRights(), MayAttachCheckpoints()]
+        if action_name == "import_document":
+            return [MayImportRoutings()]
         return super().get_permissions()
 
     def retrieve(self, request, *args, **kwargs):
@@ -133,4 +178,80 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.M
                 "end": result.end,
                 "stopped": asdict(result.stopped) if result.stopped else None,
             }
+        )
+
+    @extend_schema(
+        summary="Export a routing as a portable JSON document",
+        parameters=[ROUTING_ID],
+        description=(
+            '`{"format": "checkpoint-maker/routing", "version": 1, "routing": {"name", '
+            '"channel", "description", "tree"}}`: the tree\'s nodes carry no ids, and an '
+            "add_checkpoint names its checkpoint by `checkpoint_reference` (null once the "
+            "checkpoint was deleted). Keys are sorted, so exporting the same routing on another "
+            "site after an import gives the same document. Needs Read on the routing."
+        ),
+        responses={200: OpenApiTypes.OBJECT, **errors(401, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        queryset=SmartRouting.objects.all(),  # export_routing reads the nodes itself
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def export(self, request, pk=None):
+        return Response(portable.export_routing(self.get_object()))
+
+    @extend_schema(
+        summary="Import a routing document (from export), or preview it with dry_run",
+        parameters=[DRY_RUN],
+        description=(
+            "The body is an exported document. A routing of the document's name is replaced "
+            "(its whole tree), else one is created. Checkpoints are found by reference: while "
+            "any reference names no checkpoint on this site, the import is refused (400 "
+            '`{"missing_references": [...]}`); a dry run lists them. An invalid document is a '
+            '400 naming each path, e.g. `{"routing": ["routing.tree.branches.next: ..."]}`; '
+            "nothing is stored. Needs Create and Modify on routings, role-wide."
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="RoutingImportAnswer",
+                    serializers=[ImportPreviewSerializer, SmartRoutingSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="With dry_run, the preview; else the replaced routing.",
+            ),
+            201: OpenApiResponse(SmartRoutingSerializer, description="Created."),
+            **errors(400, 401, 403),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def import_document(self, request):
+        dry_run = is_dry_run(request)
+        plan = portable.plan_import(request.data)
+        if plan.errors:
+            raise exceptions.ValidationError(import_errors(plan))
+        if dry_run:
+            return Response(ImportPreviewSerializer(import_preview(plan)).data)
+        if plan.missing_references:
+            raise exceptions.ValidationError(
+                {
+                    "missing_references": plan.missing_references,
+                    "non_field_errors": [portable.MISSING_REFERENCES],
+                }
+            )
+        routing = portable.apply_import(plan, request.user)
+        created = plan.action == "create"
+        routing = selectors.routing_with_tree(routing.pk)
+        return Response(
+            self.get_serializer(routing).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
