@@ -328,12 +328,14 @@ def _against_preview(plan: ImportPlan, previewed: list[str] | None) -> None:
 
 
 def _write(plan: ImportPlan, user) -> None:
+    """Bulk inserts, then bulk updates of the changed fields; ``updated_at`` (one value for
+    the whole import) in one plain UPDATE per batch, cheaper than in bulk_update's CASE."""
     creates = [row.checkpoint for row in plan.rows if row.action == CREATE]
     updates = [row.checkpoint for row in plan.rows if row.action == UPDATE]
     now = timezone.now()
     for checkpoint in updates:
         checkpoint.updated_at = now
-    fields = ["name", "alias", "updated_at"]
+    fields = ["name", "alias"]
     if hasattr(Checkpoint, "history"):
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -344,6 +346,9 @@ def _write(plan: ImportPlan, user) -> None:
     else:
         Checkpoint.objects.bulk_create(creates, batch_size=WRITE_BATCH)
         Checkpoint.objects.bulk_update(updates, fields, batch_size=WRITE_BATCH)
+    for start in range(0, len(updates), LOOKUP_BATCH):
+        batch = [checkpoint.pk for checkpoint in updates[start : start + LOOKUP_BATCH]]
+        Checkpoint.objects.filter(pk__in=batch).update(updated_at=now)
 
 
 def apply_import(raw_rows: list, user, *, previewed: list[str] | None = None) -> ImportPlan:

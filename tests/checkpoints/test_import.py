@@ -71,6 +71,19 @@ def test_apply_writes_exactly_the_rows(checkpoint):
     assert stored_rows() == [("New name", "recognised", "known"), ("Opt-in", "optin_fr", "opt-in")]
 
 
+def test_an_update_moves_updated_at_and_unchanged_rows_keep_it(checkpoint, make_checkpoints):
+    (same,) = make_checkpoints(1)
+    before = {c.reference: c.updated_at for c in Checkpoint.objects.all()}
+    rows = [
+        {"name": "Moved", "reference": "recognised"},
+        {"name": same.name, "reference": "cp_0000"},
+    ]
+    imports.apply_import(rows, None)
+    after = {c.reference: c.updated_at for c in Checkpoint.objects.all()}
+    assert after["recognised"] > before["recognised"]
+    assert after["cp_0000"] == before["cp_0000"]
+
+
 def test_a_missing_alias_column_keeps_the_alias_of_an_update(checkpoint):
     imports.apply_import(imports.read_file(csv_file("reference,name", "recognised,Renamed")), None)
     assert stored_rows() == [("Renamed", "recognised", "known")]
