@@ -99,7 +99,7 @@ def read_json(text: str) -> list[dict]:
 
 def rows_from_data(data) -> list:
     """The rows of parsed JSON: a list of objects, or ``{"checkpoints": [...]}``."""
-    if isinstance(data, dict) and set(data) == {"checkpoints"}:
+    if isinstance(data, dict) and "checkpoints" in data:
         data = data["checkpoints"]
     if not isinstance(data, list):
         raise ImportRejected(
