@@ -283,3 +283,14 @@ def test_confirm_after_a_concurrent_create_writes_nothing(client, editor_user):
     row = shown.get_by_role("table").row("taken")
     assert f"Reference: {REFERENCE_UNIQUE_MESSAGE}" in row.text
     assert stored_rows() == [("Other", "taken", "")]
+
+
+def test_a_long_preview_lists_errors_first(client, editor_user, monkeypatch):
+    from checkpoints import import_views
+
+    monkeypatch.setattr(import_views, "SHOWN_ROWS", 2)
+    client.force_login(editor_user)
+    shown = page(upload(client, csv_file("name,reference", "A,a", "B,b", "C,bad ref")))
+    table = shown.get_by_role("table")
+    assert table.column("Row") == ["3", "1"]
+    assert table.name.endswith(": the first 2 of 3, errors first")
