@@ -11,7 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from checkpoint_maker.serializers import ModelSerializer, id_field
+from checkpoints.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from checkpoints.models import Checkpoint
+from checkpoints.validators import ALIAS_MAX_LENGTH, NAME_MAX_LENGTH, REFERENCE_MAX_LENGTH
 
 
 class CheckpointSerializer(ModelSerializer):
@@ -71,3 +73,54 @@ class BulkDeleteResultSerializer(DeleteWarningsSerializer):
     deleted = serializers.IntegerField(
         help_text="How many checkpoints were deleted (0 for a dry run)."
     )
+
+
+class ImportOptionsSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Answer the preview only: validate every row, write nothing."
+    )
+
+
+class ImportRowSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    reference = serializers.CharField(max_length=REFERENCE_MAX_LENGTH)
+    alias = serializers.CharField(
+        max_length=ALIAS_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="Left out: empty for a new checkpoint, kept for an update.",
+    )
+
+
+class ImportJSONBodySerializer(ImportOptionsSerializer):
+    checkpoints = ImportRowSerializer(
+        many=True, help_text=f"At most {MAX_IMPORT_ROWS:,} checkpoints, matched by reference."
+    )
+
+
+class ImportFileBodySerializer(ImportOptionsSerializer):
+    file = serializers.FileField(
+        help_text=(
+            "CSV (UTF-8, with or without BOM; a header row naming name, reference and alias) "
+            f"or JSON (a list of checkpoints), at most {MAX_IMPORT_BYTES:,} bytes."
+        )
+    )
+
+
+class ImportResultRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        min_value=1, help_text="The row's number: 1 for the first checkpoint of the file."
+    )
+    reference = serializers.CharField(allow_blank=True)
+    action = serializers.ChoiceField(choices=["create", "update", "unchanged", "error"])
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Each bad field with its messages (the rules of the checkpoint form).",
+    )
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(min_value=0)
+    updated = serializers.IntegerField(min_value=0)
+    unchanged = serializers.IntegerField(min_value=0)
+    rows = ImportResultRowSerializer(many=True)

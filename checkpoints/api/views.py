@@ -4,30 +4,42 @@ Rights come from ModelRights (role-wide or per object); the rules of each write 
 uniqueness, all-or-nothing bulk delete) live in the services.
 """
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from checkpoint_maker.api import (
     LICENCE_FORBIDDEN,
     PermittedQuerysetMixin,
     ServiceWritesMixin,
+    ValidationErrorSerializer,
     id_parameter,
     list_error_responses,
     model_endpoints_schema,
     object_error_responses,
 )
 from checkpoint_maker.extensions import delete_warnings
+from checkpoint_maker.parsers import StrictJSONParser
 from checkpoint_maker.permissions import permission_name
 from checkpoint_maker.serializers import id_field
 from checkpoints import services
+from checkpoints.api.imports import import_checkpoints
 from checkpoints.api.serializers import (
     BulkDeleteResultSerializer,
     BulkDeleteSerializer,
     CheckpointDuplicateSerializer,
     CheckpointSerializer,
     DeleteWarningsSerializer,
+    ImportFileBodySerializer,
+    ImportJSONBodySerializer,
+    ImportResultSerializer,
 )
 from checkpoints.filters import CheckpointFilterSet
 from checkpoints.models import Checkpoint
@@ -82,8 +94,11 @@ class CheckpointViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.Mod
     @property
     def required_action(self) -> str | None:
         """Bulk delete needs the delete right (the service checks each checkpoint); duplicate
-        needs to read the source (and add, role-wide, checked in the action)."""
-        return {"bulk_delete": "delete", "duplicate": "view"}.get(getattr(self, "action", None))
+        needs to read the source (and add, role-wide, checked in the action); import needs add
+        (and change, role-wide, checked in the action)."""
+        return {"bulk_delete": "delete", "duplicate": "view", "import_checkpoints": "add"}.get(
+            getattr(self, "action", None)
+        )
 
     @extend_schema(
         summary="Duplicate a checkpoint",
@@ -134,3 +149,45 @@ class CheckpointViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.Mod
         warnings = delete_warnings(Checkpoint, Checkpoint.objects.filter(pk__in=ids))
         deleted = services.bulk_delete_checkpoints(user=request.user, ids=ids, dry_run=dry_run)
         return Response({"deleted": 0 if dry_run else deleted, "warnings": warnings})
+
+    @extend_schema(
+        summary="Import checkpoints from CSV or JSON, all or nothing",
+        description=(
+            'A CSV or JSON `file` (multipart), or a JSON body `{"checkpoints": [...]}`. Each '
+            "row creates a checkpoint or updates the one with its reference; every row is "
+            "validated with the checkpoint form's rules. `dry_run` answers the preview and "
+            "writes nothing. Any row in error: 400 with the same body, nothing written. A file "
+            "over the size limit is a 413, over the row limit a 400 naming `file` or "
+            "`checkpoints`. Needs Create and Modify on checkpoints, role-wide."
+        ),
+        request={
+            "application/json": ImportJSONBodySerializer,
+            "multipart/form-data": ImportFileBodySerializer,
+        },
+        responses={
+            200: ImportResultSerializer,
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="ImportErrors",
+                    serializers=[ImportResultSerializer, ValidationErrorSerializer],
+                    resource_type_field_name=None,
+                ),
+                description=(
+                    "Rows in error (this body, nothing written), or a bad file or body "
+                    '(`{"field": ["message"]}`).'
+                ),
+            ),
+            **errors(401, 403),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[StrictJSONParser, MultiPartParser],
+    )
+    def import_checkpoints(self, request):
+        if not request.user.has_perm(permission_name(Checkpoint, "change")):
+            self.permission_denied(request, message="Importing needs the right to modify.")
+        return import_checkpoints(request)
