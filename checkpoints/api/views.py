@@ -19,6 +19,7 @@ from checkpoint_maker.api import (
     object_error_responses,
 )
 from checkpoint_maker.extensions import delete_warnings
+from checkpoint_maker.history_api import HistoryActionMixin
 from checkpoint_maker.permissions import permission_name
 from checkpoint_maker.serializers import id_field
 from checkpoints import services
@@ -71,7 +72,9 @@ BULK_DELETE_BODY = inline_serializer(
     partial_update={"summary": "Edit some fields of a checkpoint"},
     destroy={"summary": "Delete a checkpoint"},
 )
-class CheckpointViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet):
+class CheckpointViewSet(
+    HistoryActionMixin, PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     queryset = Checkpoint.objects.order_by("name", "id")
     serializer_class = CheckpointSerializer
     filterset_class = CheckpointFilterSet
@@ -82,8 +85,10 @@ class CheckpointViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.Mod
     @property
     def required_action(self) -> str | None:
         """Bulk delete needs the delete right (the service checks each checkpoint); duplicate
-        needs to read the source (and add, role-wide, checked in the action)."""
-        return {"bulk_delete": "delete", "duplicate": "view"}.get(getattr(self, "action", None))
+        needs to read the source (and add, role-wide, checked in the action); history needs
+        to read the checkpoint."""
+        actions = {"bulk_delete": "delete", "duplicate": "view", "history": "view"}
+        return actions.get(getattr(self, "action", None))
 
     @extend_schema(
         summary="Duplicate a checkpoint",
