@@ -29,30 +29,50 @@ class SetBasedDeleteHistory(HistoricalRecords):
             signals.post_delete.disconnect(self.post_delete, sender=sender)
 
 
-def record_deletions(model: type[models.Model], objects, *, user=None) -> None:
-    """One "deleted" record per object, in one insert; ``user`` defaults to the request's."""
+class ServiceRecordedHistory(SetBasedDeleteHistory):
+    """HistoricalRecords written by the model's services alone (``record``), saves too: for
+    a model whose one change spans several saves (a routing and its tree)."""
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            signals.post_save.disconnect(self.post_save, sender=sender)
+
+
+def record(
+    model: type[models.Model], objects, action: str, *, user=None, **extra
+) -> list[models.Model]:
+    """One record per object (``action``: created, changed or deleted) in one insert, with
+    ``extra`` values for the history model's own fields; ``user`` defaults to the request's."""
     history = model.history.model
     now = timezone.now()
-    history.objects.bulk_create(
+    return history.objects.bulk_create(
         history(
             history_date=now,
-            history_type="-",
+            history_type=ACTION_TYPES[action],
             history_user=user or history.get_default_history_user(obj),
             history_change_reason="",
             **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
+            **extra,
         )
         for obj in objects
     )
+
+
+def record_deletions(model: type[models.Model], objects, *, user=None) -> None:
+    """One "deleted" record per object, in one insert; ``user`` defaults to the request's."""
+    record(model, objects, "deleted", user=user)
 
 
 def user_label(user) -> str | None:
     return None if user is None else user.get_username()
 
 
-def entries(records: list, previous=None) -> list[dict]:
+def entries(records: list, previous=None, extra_fields: tuple[str, ...] = ()) -> list[dict]:
     """API.md's entries for ``records`` (newest first, their users loaded); ``previous`` is
     the record just older than the last one, if any. No query: each record is diffed
-    against the next one in the list."""
+    against the next one in the list; ``extra_fields`` (the history model's own fields,
+    e.g. a routing's tree) are compared too."""
     older = [*records[1:], previous]
     result = []
     for record, before in zip(records, older, strict=True):
@@ -61,7 +81,7 @@ def entries(records: list, previous=None) -> list[dict]:
                 "at": record.history_date,
                 "user": user_label(record.history_user),
                 "action": ACTIONS[record.history_type],
-                "changes": changes(record, before),
+                "changes": changes(record, before) + extra_changes(record, before, extra_fields),
             }
         )
     return result
@@ -79,6 +99,17 @@ def changes(record, before) -> list[dict]:
         ]
     delta = record.diff_against(before, included_fields=[field.name for field in fields])
     return [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+
+
+def extra_changes(record, before, names: tuple[str, ...]) -> list[dict]:
+    if record.history_type == "-":
+        return []
+    result = []
+    for name in names:
+        old = None if before is None else getattr(before, name)
+        if (new := getattr(record, name)) != old:
+            result.append({"field": name, "old": old, "new": new})
+    return result
 
 
 def previous_record(records: list):

@@ -29,7 +29,10 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 class HistoryActionMixin:
     """Adds the ``history`` action to a model viewset (its ``required_action`` maps
-    ``history`` to ``view``)."""
+    ``history`` to ``view``); ``history_extra_fields`` names the history model's own fields
+    that the entries compare too."""
+
+    history_extra_fields: tuple[str, ...] = ()
 
     @extend_schema(
         summary="Configuration history, newest first",
@@ -45,5 +48,5 @@ class HistoryActionMixin:
     def history(self, request, pk=None):
         obj = self.get_object()
         page = list(self.paginate_queryset(history.object_history(type(obj), obj.pk)))
-        data = history.entries(page, history.previous_record(page))
+        data = history.entries(page, history.previous_record(page), self.history_extra_fields)
         return self.get_paginated_response(HistoryEntrySerializer(data, many=True).data)

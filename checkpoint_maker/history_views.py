@@ -29,8 +29,10 @@ class ObjectHistoryView(ModelViewMixin, View):
 
     template_name = "maker/object_history.html"
     paginate_by = 50
+    extra_fields: tuple[str, ...] = ()
 
-    def history_context(self, obj) -> dict:
+    def history_context(self, obj, records: list, entries: list[dict]) -> dict:
+        """What a subclass adds to the page (e.g. each version's Restore link)."""
         return {}
 
     def get(self, request, pk):
@@ -42,12 +44,13 @@ class ObjectHistoryView(ModelViewMixin, View):
             older=request.GET.get("older"),
             newer=request.GET.get("newer"),
         )
+        entries = history.entries(page.rows, history.previous_record(page.rows), self.extra_fields)
         context = self.base_context(
             object=obj,
-            entries=history.entries(page.rows, history.previous_record(page.rows)),
+            entries=entries,
             newer_url=cursor_url(request.GET, "newer", page.newer),
             older_url=cursor_url(request.GET, "older", page.older),
             can_change=user_can(request.user, "change", obj),
-            **self.history_context(obj),
+            **self.history_context(obj, page.rows, entries),
         )
         return render(request, self.template_name, context)

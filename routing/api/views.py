@@ -25,6 +25,7 @@ from checkpoint_maker.api import (
     model_endpoints_schema,
     object_error_responses,
 )
+from checkpoint_maker.history_api import HistoryActionMixin
 from interactions.api.permissions import MayAttachCheckpoints
 from interactions.api.serializers import AttachedCheckpointSerializer
 from interactions.models import Interaction
@@ -67,7 +68,9 @@ ROUTING_ID = id_parameter("The routing's id.")
     },
     destroy={"summary": "Delete a routing and its nodes"},
 )
-class SmartRoutingViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet):
+class SmartRoutingViewSet(
+    HistoryActionMixin, PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     queryset = SmartRouting.objects.order_by("name", "id").prefetch_related(
         Prefetch("nodes", queryset=Node.objects.order_by("id"))
     )
@@ -77,11 +80,13 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.M
     update_object = staticmethod(services.update_routing)
     delete_object = staticmethod(services.delete_routing)
     lookup_value_regex = r"[0-9]+"
+    history_extra_fields = ("tree",)
 
     @property
     def required_action(self) -> str | None:
-        """A run needs to read the routing (and to attach checkpoints, see get_permissions)."""
-        return {"run": "view"}.get(getattr(self, "action", None))
+        """A run needs to read the routing (and to attach checkpoints, see get_permissions);
+        its history needs to read it."""
+        return {"run": "view", "history": "view"}.get(getattr(self, "action", None))
 
     def get_permissions(self):
         if getattr(self, "action", None) == "run":
