@@ -10,13 +10,13 @@ from django.db.models import signals
 
 from checkpoint_maker.history import record
 
-# Per thread: the latest ticket of each role changed in a transaction, and those created.
+# Per thread: the latest ticket of each role changed in a transaction.
 _state = threading.local()
 
 
 def _tickets() -> dict[tuple[str, int], int]:
     if not hasattr(_state, "tickets"):
-        _state.tickets, _state.created = {}, set()
+        _state.tickets = {}
     return _state.tickets
 
 
@@ -39,29 +39,26 @@ def _flush(key: tuple[str, int], ticket: int, user) -> None:
     if tickets.get(key) != ticket:
         return
     del tickets[key]
-    action = "created" if key in _state.created else "changed"
-    _state.created.discard(key)
     using, pk = key
     group = Group.objects.using(using).filter(pk=pk).first()
     if group is not None:
+        action = "changed" if Group.history.filter(id=pk).exists() else "created"
         record(Group, [group], action, user=user, **snapshot(group))
 
 
-def role_changed(pk: int, action: str = "changed", using: str = "default") -> None:
-    """Record the role at commit, once per transaction (a creation stays a creation), by
-    the user of the request that changed it."""
+def role_changed(pk: int, using: str = "default") -> None:
+    """Record the role at commit, once per transaction, by the user of the request that
+    changed it: "created" if it has no record yet, else "changed"."""
     key = (using, pk)
     user = Group.history.model.get_default_history_user(None)
     tickets = _tickets()
     ticket = tickets[key] = tickets.get(key, 0) + 1
-    if action == "created":
-        _state.created.add(key)
     transaction.on_commit(lambda: _flush(key, ticket, user), using=using)
 
 
 def _saved(sender, instance, created, using, raw=False, **kwargs):
     if not raw:
-        role_changed(instance.pk, "created" if created else "changed", using)
+        role_changed(instance.pk, using)
 
 
 def _deleted(sender, instance, using, **kwargs):

@@ -119,3 +119,21 @@ def test_checkpoint_rights_alone_do_not_show_the_menu_entry(client):
     logged_in(client, user)
     listing = page(client.get(reverse("checkpoints:checkpoint_list")))
     assert listing.query_by_role("link", name="Audit log") is None
+
+
+def test_a_role_changed_in_the_django_admin_is_one_record_by_its_user(
+    admin_client, superuser, plain_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        group = Group.objects.create(name="Agents")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:auth_group_change", args=[group.pk]),
+            {"name": "Agents FR", "permissions": []},
+        )
+    assert response.status_code == 302
+    latest = Group.history.filter(id=group.pk).latest("history_date")
+    assert (latest.history_type, latest.history_user, latest.name) == ("~", superuser, "Agents FR")
+    with django_capture_on_commit_callbacks(execute=True):
+        plain_user.groups.add(group)
+    assert Group.history.filter(id=group.pk).latest("history_date").members == ["plain"]

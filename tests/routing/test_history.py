@@ -163,3 +163,17 @@ def test_admin_history_view_lists_the_versions(admin_client, routing):
     response = admin_client.get(reverse("admin:routing_smartrouting_history", args=[routing.pk]))
     assert response.status_code == 200
     assert response.text.count("Voice FR") >= 2
+
+
+def test_maker_duplicate_delete_and_bulk_delete_are_recorded(client, manager, routing):
+    logged_in(client, manager)
+    duplicate = reverse("routing:smartrouting_duplicate", args=[routing.pk])
+    form = {"name": "Voice FR copy", "channel": "voice", "description": ""}
+    assert client.post(duplicate, form).status_code == 302
+    copy = SmartRouting.objects.get(name="Voice FR copy")
+    assert records(copy.pk) == [("+", "manager")]
+    assert references(latest(copy.pk).tree) == references(latest(routing.pk).tree)
+    client.post(reverse("routing:smartrouting_delete", args=[routing.pk]))
+    client.post(reverse("routing:smartrouting_bulk_delete"), {"pk": [copy.pk], "confirm": "1"})
+    assert records(routing.pk)[-1] == ("-", "manager")
+    assert records(copy.pk)[-1] == ("-", "manager")
