@@ -91,30 +91,19 @@ def _after(cursor, rank: int) -> Q:
 
 def audit_page(
     *,
-    user_id: int | None = None,
+    narrow: Callable[[models.QuerySet], models.QuerySet] = lambda records: records,
     entity: str = "",
-    action: str = "",
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
     older: str | None = None,
     per_page: int = 50,
 ) -> tuple[list[AuditEntry], str | None]:
-    """One page of the log and the cursor of the next (older) one, or None."""
+    """One page of the log (``narrow`` filters each entity's records; ``entity``, a key,
+    reads that entity's alone) and the cursor of the next (older) page, or None."""
     cursor = decode_cursor(older)
     rows = []
-    shown = entities()
-    for rank, audited in enumerate(shown):
+    for rank, audited in enumerate(entities()):
         if entity and audited.key != entity:
             continue
-        queryset = audited.records.filter(_after(cursor, rank))
-        if user_id is not None:
-            queryset = queryset.filter(history_user_id=user_id)
-        if action:
-            queryset = queryset.filter(history_type={v: k for k, v in ACTIONS.items()}[action])
-        if since is not None:
-            queryset = queryset.filter(history_date__gte=since)
-        if until is not None:
-            queryset = queryset.filter(history_date__lt=until)
+        queryset = narrow(audited.records.all()).filter(_after(cursor, rank))
         page = queryset.select_related("history_user", *audited.related).order_by(
             "-history_date", "-history_id"
         )

@@ -137,3 +137,13 @@ def test_a_role_changed_in_the_django_admin_is_one_record_by_its_user(
     with django_capture_on_commit_callbacks(execute=True):
         plain_user.groups.add(group)
     assert Group.history.filter(id=group.pk).latest("history_date").members == ["plain"]
+
+
+def test_a_bad_filter_is_named_and_lists_nothing(client, auditor, checkpoint):
+    logged_in(client, auditor)
+    response = client.get(AUDIT, {"since": "not a day"})
+    assert response.status_code == 200
+    assert page(response).get_by_label("From").get("aria-invalid") == "true" or (
+        "Enter a valid date." in response.text
+    )
+    assert log(client, since="not a day") == []
