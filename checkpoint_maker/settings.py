@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "guardian",
+    "simple_history",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "checkpoint_maker",
@@ -71,10 +72,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "checkpoint_maker.licence.SmartLicenceMiddleware",
 ]
+
+# Configuration history: writes go through the services, so the admin's "Revert" is off.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ROOT_URLCONF = "checkpoint_maker.urls"
 WSGI_APPLICATION = "checkpoint_maker.wsgi.application"

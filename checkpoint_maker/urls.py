@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from checkpoint_maker import errors
+from checkpoint_maker.audit_views import AuditLogView
 from checkpoint_maker.views import HomeView
 
 # JSON under /api/, Django's pages elsewhere (checkpoint_maker.errors).
@@ -35,6 +36,7 @@ urlpatterns = [
     path("interactions/", include("interactions.urls")),
     path("statistics/", include("interactions.statistics.urls")),
     path("roles/", include("checkpoint_maker.roles.urls")),
+    path("audit/", AuditLogView.as_view(), name="audit_log"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

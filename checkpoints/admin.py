@@ -3,10 +3,12 @@
 Field rules come from the model's validators (ModelForm); saving and deleting go through
 ``checkpoints.services`` so trimming, the uniqueness race and later deletion rules apply here
 too. Rights may be role-wide or per object (django-guardian), and the module is hidden while
-the Smart licence is off (the licence middleware answers 403 on its URLs).
+the Smart licence is off (the licence middleware answers 403 on its URLs). Its History
+view is simple-history's (Revert is off: writes go through the services).
 """
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from checkpoint_maker.admin import (
     GuardedObjectPermissionAdminMixin,
@@ -40,7 +42,7 @@ class CheckpointAdmin(
     SmartLicenceAdminMixin,
     WritesThroughServicesMixin,
     GuardedObjectPermissionAdminMixin,
-    admin.ModelAdmin,
+    SimpleHistoryAdmin,
 ):
     list_display = ("name", "reference", "alias", "updated_at")
     list_display_links = ("name",)

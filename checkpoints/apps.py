@@ -6,7 +6,9 @@ class CheckpointsConfig(AppConfig):
     verbose_name = "Toolbox: checkpoints"
 
     def ready(self) -> None:
+        from checkpoint_maker import audit
         from checkpoint_maker.menu import MenuItem, register
+        from checkpoints.models import Checkpoint
 
         register(
             MenuItem(
@@ -15,5 +17,15 @@ class CheckpointsConfig(AppConfig):
                 "checkpoints:checkpoint_list",
                 "checkpoints.checkpoint",
                 order=100,
+            )
+        )
+        audit.register(
+            audit.AuditedEntity(
+                "checkpoint",
+                "Checkpoint",
+                Checkpoint,
+                describe=lambda record: f"{record.name} ({record.reference})",
+                history_url=audit.history_url("checkpoints:checkpoint_history"),
+                licensed=True,
             )
         )

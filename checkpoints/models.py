@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
+from checkpoint_maker.history import SetBasedDeleteHistory
 from checkpoint_maker.validators import validate_clean_text
 from checkpoints import validators
 
@@ -35,6 +36,7 @@ class Checkpoint(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = SetBasedDeleteHistory()
 
     class Meta:
         ordering = ["name", "id"]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from checkpoint_maker.history import record_deletions
 from checkpoint_maker.services import bulk_delete, model_update
 from checkpoints.models import Checkpoint
 from checkpoints.validators import REFERENCE_UNIQUE_MESSAGE
@@ -69,11 +70,14 @@ def duplicate_checkpoint(
     )
 
 
-def delete_checkpoints(checkpoints: QuerySet[Checkpoint]) -> None:
+def delete_checkpoints(checkpoints: QuerySet[Checkpoint], *, user=None) -> None:
     """Delete checkpoints in one statement, whatever their history: the interactions' rows
     are not touched (they keep their copies; reads answer their link as empty) and the
-    database empties the Smart Routing actions' links itself."""
-    checkpoints.delete()
+    database empties the Smart Routing actions' links itself. Each deletion is recorded in
+    the configuration history (one read, one insert) by ``user``, else the request's."""
+    with transaction.atomic(savepoint=False):
+        record_deletions(Checkpoint, list(checkpoints), user=user)
+        checkpoints.delete()
 
 
 def delete_checkpoint(checkpoint: Checkpoint) -> None:
@@ -83,5 +87,9 @@ def delete_checkpoint(checkpoint: Checkpoint) -> None:
 def bulk_delete_checkpoints(*, user, ids: Iterable[int], dry_run: bool = False) -> int:
     """Delete every listed checkpoint in one transaction, or none (see ``bulk_delete``)."""
     return bulk_delete(
-        user=user, model=Checkpoint, ids=ids, delete=delete_checkpoints, dry_run=dry_run
+        user=user,
+        model=Checkpoint,
+        ids=ids,
+        delete=lambda checkpoints: delete_checkpoints(checkpoints, user=user),
+        dry_run=dry_run,
     )

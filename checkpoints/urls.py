@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("delete/", views.CheckpointBulkDeleteView.as_view(), name="checkpoint_bulk_delete"),
     path("<int:pk>/", views.CheckpointDetailView.as_view(), name="checkpoint_detail"),
+    path("<int:pk>/history/", views.CheckpointHistoryView.as_view(), name="checkpoint_history"),
     path("<int:pk>/edit/", views.CheckpointEditView.as_view(), name="checkpoint_edit"),
     path(
         "<int:pk>/duplicate/", views.CheckpointDuplicateView.as_view(), name="checkpoint_duplicate"

@@ -1,6 +1,7 @@
 """Toolbox > Checkpoints pages: thin views over the generic Maker views and the services."""
 
 from checkpoint_maker import views as generic
+from checkpoint_maker.history_views import ObjectHistoryView
 from checkpoints import services
 from checkpoints.filters import CheckpointFilterSet
 from checkpoints.forms import CheckpointForm
@@ -19,6 +20,10 @@ class CheckpointListView(generic.ObjectListView):
 class CheckpointDetailView(generic.ObjectDetailView):
     model = Checkpoint
     template_name = "checkpoints/checkpoint_detail.html"
+
+
+class CheckpointHistoryView(ObjectHistoryView):
+    model = Checkpoint
 
 
 class CheckpointEditView(generic.ObjectEditView):

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from checkpoint_maker.admin import (
     GuardedObjectPermissionAdminMixin,
@@ -148,7 +149,7 @@ class SmartRoutingAdmin(
     SmartLicenceAdminMixin,
     WritesThroughServicesMixin,
     GuardedObjectPermissionAdminMixin,
-    admin.ModelAdmin,
+    SimpleHistoryAdmin,
 ):
     list_display = ("name", "channel", "node_count", "updated_at")
     list_display_links = ("name",)

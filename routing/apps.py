@@ -6,6 +6,7 @@ class RoutingConfig(AppConfig):
     verbose_name = "Smart Routing"
 
     def ready(self) -> None:
+        from checkpoint_maker import audit
         from checkpoint_maker.extensions import (
             register_delete_warning,
             register_detail_panel,
@@ -16,7 +17,7 @@ class RoutingConfig(AppConfig):
         from interactions.services import register_action_resolver
         from interactions.statistics.routings import register_routing_choices
         from routing import hooks, selectors, services
-        from routing.models import SmartRouting
+        from routing.models import Node, SmartRouting
 
         register(
             MenuItem(
@@ -37,3 +38,24 @@ class RoutingConfig(AppConfig):
         register_action_resolver(services.resolve_action)
         # The statistics pages' Smart Routing select.
         register_routing_choices(selectors.routing_choices)
+        # Configuration history: routings (whole versions) and their nodes in the Audit log.
+        audit.register(
+            audit.AuditedEntity(
+                "routing",
+                "Smart Routing",
+                SmartRouting,
+                describe=lambda record: record.name,
+                history_url=audit.history_url("routing:smartrouting_history"),
+                licensed=True,
+            )
+        )
+        audit.register(
+            audit.AuditedEntity(
+                "node",
+                "Smart Routing node",
+                Node,
+                describe=lambda record: record.label or record.get_kind_display(),
+                history_url=audit.history_url("routing:smartrouting_history", "routing_id"),
+                licensed=True,
+            )
+        )

@@ -9,6 +9,7 @@ if the checkpoint is deleted) or a reference code, a Django template over the va
 from django.db import models
 from django.urls import reverse
 
+from checkpoint_maker.history import ServiceRecordedHistory, SetBasedDeleteHistory
 from checkpoint_maker.validators import validate_clean_text
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction
@@ -21,6 +22,15 @@ from routing.limits import (
 )
 
 
+class RoutingTreeVersion(models.Model):
+    """What a routing's history record adds: its whole tree (routing.versions)."""
+
+    tree = models.JSONField("Tree", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class SmartRouting(models.Model):
     name = models.CharField(
         "Name", max_length=ROUTING_NAME_MAX_LENGTH, validators=[validate_clean_text]
@@ -31,6 +41,7 @@ class SmartRouting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = ServiceRecordedHistory(bases=[RoutingTreeVersion])
 
     class Meta:
         verbose_name = "smart routing"
@@ -90,6 +101,7 @@ class Node(models.Model):
         default="",
         validators=[validate_clean_text],
     )
+    history = SetBasedDeleteHistory()
 
     class Meta:
         ordering = ["id"]

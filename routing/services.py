@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from checkpoint_maker.history import record_deletions
 from checkpoint_maker.services import bulk_delete, model_update
 from checkpoints.models import Checkpoint
 from interactions.services import ActionRecord
 from routing.models import Node, SmartRouting
 from routing.rules import OUTCOME_WIRED, node_field_errors, outcome_error, sentence
 from routing.tree import NodeSpec, TreeError, parse_tree, replace_tree
+from routing.versions import record_version, restore_plan
 
 START_TREE = {"kind": Node.Kind.START, "label": "Start"}
 
@@ -66,6 +68,7 @@ def create_routing(
         _lock_chosen_checkpoints(specs)
         routing.save()
         replace_tree(routing, specs)
+        record_version(routing, "created")
     return routing
 
 
@@ -88,12 +91,29 @@ def update_routing(
         routing.save()
         if specs is not None:
             replace_tree(routing, specs)
+        record_version(routing, "changed")
     return routing
 
 
-def delete_routings(routings: QuerySet[SmartRouting]) -> None:
-    """Delete routings with their nodes (set-based: a few queries whatever their number)."""
-    routings.delete()
+def restore_version(routing: SmartRouting, version) -> SmartRouting:
+    """Put back a version of the routing's history (its fields and its whole tree, its
+    checkpoints resolved by reference), recorded as a new change."""
+    plan = restore_plan(routing, version)
+    return update_routing(
+        routing,
+        name=version.name,
+        channel=version.channel,
+        description=version.description,
+        tree=plan.tree,
+    )
+
+
+def delete_routings(routings: QuerySet[SmartRouting], *, user=None) -> None:
+    """Delete routings with their nodes (set-based: a few queries whatever their number),
+    each deletion recorded in the routing history by ``user`` (else the request's)."""
+    with transaction.atomic(savepoint=False):
+        record_deletions(SmartRouting, list(routings), user=user)
+        routings.delete()
 
 
 def delete_routing(routing: SmartRouting) -> None:
@@ -102,7 +122,12 @@ def delete_routing(routing: SmartRouting) -> None:
 
 def bulk_delete_routings(*, user, ids: Iterable[int]) -> int:
     """Delete every listed routing in one transaction, or none (see ``bulk_delete``)."""
-    return bulk_delete(user=user, model=SmartRouting, ids=ids, delete=delete_routings)
+    return bulk_delete(
+        user=user,
+        model=SmartRouting,
+        ids=ids,
+        delete=lambda routings: delete_routings(routings, user=user),
+    )
 
 
 def _node_errors(node: Node) -> dict[str, list[str]]:
@@ -131,6 +156,7 @@ def _save_node(node: Node) -> Node:
             if node.checkpoint_id is not None and not _lock_checkpoints({node.checkpoint_id}):
                 raise ValidationError({"checkpoint": ["This checkpoint no longer exists."]})
             node.save()
+            _record_tree_change(node.routing_id)
     except IntegrityError as error:
         raise ValidationError({"outcome": [sentence(OUTCOME_WIRED)]}) from error
     return node
@@ -171,9 +197,19 @@ def delete_node(node: Node) -> int:
     """Delete a node with its subtree; the root (start) cannot be deleted."""
     if node.parent_id is None:
         raise ValidationError("The start of a routing cannot be deleted.")
-    count = len(subtree(node))
-    node.delete()
-    return count
+    removed = subtree(node)
+    with transaction.atomic():
+        record_deletions(Node, removed)
+        node.delete()
+        _record_tree_change(node.routing_id)
+    return len(removed)
+
+
+def _record_tree_change(routing_id: int) -> None:
+    """A node changed: the routing's new version (its updated time, then the record)."""
+    routing = SmartRouting.objects.get(pk=routing_id)
+    routing.save(update_fields=["updated_at"])
+    record_version(routing, "changed")
 
 
 def resolve_action(action_id: int) -> ActionRecord | None:

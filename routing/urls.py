@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import node_views, portable_views, run_views, views
+from routing import history_views, node_views, portable_views, run_views, views
 
 app_name = "routing"
 
@@ -21,6 +21,16 @@ urlpatterns = [
         "<int:pk>/export/",
         portable_views.SmartRoutingExportView.as_view(),
         name="smartrouting_export",
+    ),
+    path(
+        "<int:pk>/history/",
+        history_views.SmartRoutingHistoryView.as_view(),
+        name="smartrouting_history",
+    ),
+    path(
+        "<int:pk>/history/<int:version>/restore/",
+        history_views.SmartRoutingRestoreView.as_view(),
+        name="smartrouting_restore",
     ),
     path("<int:pk>/run/", run_views.SmartRoutingRunView.as_view(), name="smartrouting_run"),
     path("<int:pk>/nodes/<int:parent>/add/", node_views.NodeAddView.as_view(), name="node_add"),

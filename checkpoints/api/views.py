@@ -26,6 +26,7 @@ from checkpoint_maker.api import (
     object_error_responses,
 )
 from checkpoint_maker.extensions import delete_warnings
+from checkpoint_maker.history_api import HistoryActionMixin
 from checkpoint_maker.parsers import StrictJSONParser
 from checkpoint_maker.permissions import permission_name
 from checkpoint_maker.serializers import id_field
@@ -83,7 +84,9 @@ BULK_DELETE_BODY = inline_serializer(
     partial_update={"summary": "Edit some fields of a checkpoint"},
     destroy={"summary": "Delete a checkpoint"},
 )
-class CheckpointViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet):
+class CheckpointViewSet(
+    HistoryActionMixin, PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     queryset = Checkpoint.objects.order_by("name", "id")
     serializer_class = CheckpointSerializer
     filterset_class = CheckpointFilterSet
@@ -95,10 +98,14 @@ class CheckpointViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.Mod
     def required_action(self) -> str | None:
         """Bulk delete needs the delete right (the service checks each checkpoint); duplicate
         needs to read the source (and add, role-wide, checked in the action); import needs add
-        (and change, role-wide, checked in the action)."""
-        return {"bulk_delete": "delete", "duplicate": "view", "import_checkpoints": "add"}.get(
-            getattr(self, "action", None)
-        )
+        (and change, role-wide, checked in the action); history needs to read the checkpoint."""
+        actions = {
+            "bulk_delete": "delete",
+            "duplicate": "view",
+            "import_checkpoints": "add",
+            "history": "view",
+        }
+        return actions.get(getattr(self, "action", None))
 
     @extend_schema(
         summary="Duplicate a checkpoint",

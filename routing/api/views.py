@@ -31,6 +31,7 @@ from checkpoint_maker.api import (
     model_endpoints_schema,
     object_error_responses,
 )
+from checkpoint_maker.history_api import HistoryActionMixin
 from checkpoint_maker.permissions import permission_name
 from interactions.api.permissions import MayAttachCheckpoints
 from interactions.api.serializers import AttachedCheckpointSerializer
@@ -109,7 +110,9 @@ class MayImportRoutings(permissions.BasePermission):
     },
     destroy={"summary": "Delete a routing and its nodes"},
 )
-class SmartRoutingViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet):
+class SmartRoutingViewSet(
+    HistoryActionMixin, PermittedQuerysetMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     queryset = SmartRouting.objects.order_by("name", "id").prefetch_related(
         Prefetch("nodes", queryset=Node.objects.order_by("id"))
     )
@@ -119,11 +122,15 @@ class SmartRoutingViewSet(PermittedQuerysetMixin, ServiceWritesMixin, viewsets.M
     update_object = staticmethod(services.update_routing)
     delete_object = staticmethod(services.delete_routing)
     lookup_value_regex = r"[0-9]+"
+    history_extra_fields = ("tree",)
 
     @property
     def required_action(self) -> str | None:
-        """A run needs to read the routing (and to attach checkpoints, see get_permissions)."""
-        return {"run": "view", "export": "view"}.get(getattr(self, "action", None))
+        """A run needs to read the routing (and to attach checkpoints, see get_permissions);
+        its export and its history need to read it."""
+        return {"run": "view", "export": "view", "history": "view"}.get(
+            getattr(self, "action", None)
+        )
 
     def get_permissions(self):
         action_name = getattr(self, "action", None)

@@ -84,8 +84,8 @@ def test_bulk_delete_that_fails_midway_changes_nothing(full_user, make_checkpoin
     ids = [checkpoint.pk for checkpoint in make_checkpoints(3)]
     real_delete = services.delete_checkpoints
 
-    def failing_after_deleting(checkpoints):
-        real_delete(checkpoints)
+    def failing_after_deleting(checkpoints, **options):
+        real_delete(checkpoints, **options)
         assert not Checkpoint.objects.filter(pk__in=ids).exists()
         raise IntegrityError("disk full")
 
@@ -95,6 +95,7 @@ def test_bulk_delete_that_fails_midway_changes_nothing(full_user, make_checkpoin
     ):
         services.bulk_delete_checkpoints(user=full_user, ids=ids)
     assert sorted(Checkpoint.objects.values_list("pk", flat=True)) == sorted(ids)
+    assert not Checkpoint.history.filter(history_type="-").exists()
 
 
 def _use(checkpoints, attached: int, chosen: int) -> None:
