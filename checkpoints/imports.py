@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from checkpoints.models import Checkpoint
 from checkpoints.validators import (
@@ -328,7 +329,8 @@ def _against_preview(plan: ImportPlan, previewed: list[str] | None) -> None:
 
 
 def _write(plan: ImportPlan, user) -> None:
-    """Bulk inserts, then bulk updates of the changed fields; ``updated_at`` (one value for
+    """Bulk inserts, then bulk updates of the changed fields, each with its history entries
+    in bulk; ``updated_at`` (one value for
     the whole import) in one plain UPDATE per batch, cheaper than in bulk_update's CASE."""
     creates = [row.checkpoint for row in plan.rows if row.action == CREATE]
     updates = [row.checkpoint for row in plan.rows if row.action == UPDATE]
@@ -336,16 +338,8 @@ def _write(plan: ImportPlan, user) -> None:
     for checkpoint in updates:
         checkpoint.updated_at = now
     fields = ["name", "alias"]
-    if hasattr(Checkpoint, "history"):
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-        bulk_create_with_history(creates, Checkpoint, batch_size=WRITE_BATCH, default_user=user)
-        bulk_update_with_history(
-            updates, Checkpoint, fields, batch_size=WRITE_BATCH, default_user=user
-        )
-    else:
-        Checkpoint.objects.bulk_create(creates, batch_size=WRITE_BATCH)
-        Checkpoint.objects.bulk_update(updates, fields, batch_size=WRITE_BATCH)
+    bulk_create_with_history(creates, Checkpoint, batch_size=WRITE_BATCH, default_user=user)
+    bulk_update_with_history(updates, Checkpoint, fields, batch_size=WRITE_BATCH, default_user=user)
     for start in range(0, len(updates), LOOKUP_BATCH):
         batch = [checkpoint.pk for checkpoint in updates[start : start + LOOKUP_BATCH]]
         Checkpoint.objects.filter(pk__in=batch).update(updated_at=now)
@@ -358,9 +352,9 @@ def apply_import(raw_rows: list, user, *, previewed: list[str] | None = None) ->
     since (or a checkpoint deleted since) fails its row. Set-based: one locking read per
     LOOKUP_BATCH references, then bulk inserts and bulk updates of WRITE_BATCH rows.
 
-    History: every import write goes through here. Once ``Checkpoint.history`` exists
-    (django-simple-history), the rows are written with ``bulk_create_with_history`` and
-    ``bulk_update_with_history``, ``user`` recorded as who made the change.
+    History: the rows are written with django-simple-history's ``bulk_create_with_history``
+    and ``bulk_update_with_history`` (one history entry per row, in bulk), ``user`` recorded
+    as who made the change.
     """
     try:
         with transaction.atomic():

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from checkpoints import imports
+from checkpoints.models import Checkpoint
 from checkpoints.validators import REFERENCE_CHARACTERS_MESSAGE
 from tests.checkpoints.api_helpers import stored_rows
 from tests.conftest import LICENCE_BODY, client_for, make_user, token_client
@@ -155,3 +156,20 @@ def test_in_the_schema(full_api):
     operation = schema["paths"]["/api/v1/checkpoints/import/"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     assert {"200", "400", "401", "403", "413"} <= set(operation["responses"])
+
+
+def test_an_import_leaves_one_history_entry_per_row_written_by_its_user(full_api, checkpoint):
+    body = {
+        "checkpoints": [
+            {"name": "Renamed", "reference": "recognised", "alias": "known"},
+            {"name": "New one", "reference": "new_one"},
+        ]
+    }
+    before = checkpoint.history.count()
+    assert full_api.post(IMPORT, body, format="json").status_code == 200
+    renamed = checkpoint.history.order_by("-history_id").first()
+    assert checkpoint.history.count() == before + 1
+    assert (renamed.history_type, renamed.name) == ("~", "Renamed")
+    assert renamed.history_user.username == "full"
+    created = Checkpoint.history.filter(reference="new_one").get()
+    assert (created.history_type, created.history_user.username) == ("+", "full")
