@@ -1,6 +1,7 @@
 """Toolbox > Checkpoints > Import in a real browser: upload a CSV, read the preview, confirm."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -60,3 +61,21 @@ def test_import_a_csv_with_a_preview(page: Page, log_in):
         page.get_by_role("cell", name="Recognised customer (renamed)", exact=True)
     ).to_be_visible()
     assert Checkpoint.objects.count() == 3
+
+    # The list, filtered, exported as CSV from its Export menu.
+    page.get_by_role("searchbox", name="Search").fill("optin")
+    page.get_by_role("searchbox", name="Search").press("Enter")
+    expect(page.get_by_role("row").filter(has_text="recognised")).to_have_count(0)
+    page.get_by_text("Export", exact=True).click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export checkpoints as CSV").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert download.value.suggested_filename.startswith("checkpoints-")
+    assert len(exported) == 2 and "optin_fr" in exported[1] and "Opt-in collected" in exported[1]
+
+    # Who changed this reference, and when: the checkpoint's History.
+    page.get_by_role("link", name="Opt-in collected (French)").first.click()
+    page.get_by_role("link", name="History").click()
+    history = page.get_by_role("table")
+    expect(history).to_contain_text("editor")
+    expect(history).to_contain_text("Created")
