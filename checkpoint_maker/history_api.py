@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from checkpoint_maker import history
-from checkpoint_maker.api import error_responses, id_parameter
+from checkpoint_maker.api import id_parameter, list_error_responses
 
 
 @extend_schema_field({"nullable": True, "description": "A field's value (any JSON)."})
@@ -41,7 +41,12 @@ class HistoryActionMixin:
             "Who changed the object, when, and each field's old and new value; "
             '"created" lists every field with `old` null, "deleted" lists none.'
         ),
-        responses={200: HistoryEntrySerializer(many=True), **error_responses(401, 403, 404)},
+        responses={
+            200: HistoryEntrySerializer(many=True),
+            **list_error_responses(
+                e404="No such object readable by the caller, or a page after the last."
+            ),
+        },
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[])
