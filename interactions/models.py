@@ -199,6 +199,12 @@ class CheckpointDay(models.Model):
                 name="checkpoint_day_idx",
                 include=["reference", "interactions", "first_at", "last_at"],
             ),
+            # A trend: the chosen checkpoints' days.
+            models.Index(
+                fields=["channel", "routing_key", "reference", "day"],
+                name="checkpoint_day_trend_idx",
+                include=["interactions"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,3 +224,57 @@ class FoldedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} ({self.time_zone})"
+
+
+class CheckpointWindow(models.Model):
+    """The overview's rolling windows (interactions/statistics/windows.py): CheckpointDay
+    summed over the ``days`` closed days ending ``ending_day`` (the closed part of the
+    "last 7 days" and "last 30 days" periods), per reference, channel and routing."""
+
+    ending_day = models.DateField()
+    days = models.PositiveSmallIntegerField()
+    reference = models.CharField(max_length=REFERENCE_MAX_LENGTH)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    routing_key = models.BigIntegerField(default=0)
+    interactions = models.PositiveIntegerField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "checkpoint window"
+        indexes = [
+            # The window's checkpoints most reached first, and one checkpoint's row.
+            models.Index(
+                "days",
+                "ending_day",
+                "channel",
+                "routing_key",
+                models.F("interactions").desc(),
+                "reference",
+                name="checkpoint_window_rank_idx",
+            ),
+            models.Index(
+                fields=["days", "ending_day", "channel", "routing_key", "reference"],
+                name="checkpoint_window_ref_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}, {self.days} days to {self.ending_day}: {self.interactions}"
+
+
+class FoldedWindow(models.Model):
+    """A CheckpointWindow that is complete, built in ``time_zone``."""
+
+    ending_day = models.DateField()
+    days = models.PositiveSmallIntegerField()
+    time_zone = models.CharField(max_length=64)
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ending_day", "days"], name="folded_window_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days} days to {self.ending_day} ({self.time_zone})"

@@ -22,11 +22,11 @@ once on each day.
 import datetime
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from interactions.models import CheckpointDay, FoldedDay, InteractionCheckpoint
-from interactions.statistics import sql
+from interactions.statistics import sql, windows
 from interactions.statistics.scope import Scope, start_of_day
 
 ANY_CHANNEL = ""
@@ -126,8 +126,11 @@ def days_to_fold(back: int = MAX_FOLD_DAYS) -> list[datetime.date]:
 
 
 def fold(back: int = MAX_FOLD_DAYS) -> int:
-    """Fold every closed day not folded yet; returns how many were folded."""
-    return sum(fold_day(day) for day in days_to_fold(back))
+    """Fold every closed day not folded yet, then build the rolling windows ending yesterday
+    (windows.py); returns how many days were folded."""
+    folded = sum(fold_day(day) for day in days_to_fold(back))
+    windows.build_current()
+    return folded
 
 
 def forget(first: datetime.date, last: datetime.date) -> None:
@@ -135,6 +138,7 @@ def forget(first: datetime.date, last: datetime.date) -> None:
     rows until the next fold."""
     FoldedDay.objects.filter(day__gte=first, day__lte=last).delete()
     CheckpointDay.objects.filter(day__gte=first, day__lte=last).delete()
+    windows.forget(first, last)
 
 
 def forget_times(earliest: datetime.datetime | None, latest: datetime.datetime | None) -> None:
@@ -163,6 +167,22 @@ def spans(scope: Scope) -> tuple[list[tuple], list[tuple]]:
     return folded_spans, live_spans
 
 
+def day_counts(scope: Scope, references: list[str], folded: list[tuple]) -> dict[tuple, int]:
+    """{(reference, day): interactions} from the rollup for the folded spans of days."""
+    if not folded:
+        return {}
+    days = Q()
+    for first, last in folded:
+        days |= Q(day__gte=first, day__lte=last)
+    rows = CheckpointDay.objects.filter(
+        days,
+        channel=scope.channel or ANY_CHANNEL,
+        routing_key=scope.routing_id or ANY_ROUTING,
+        reference__in=references,
+    ).values_list("reference", "day", "interactions")
+    return {(reference, day): count for reference, day, count in rows}
+
+
 ORDER_SQL = {
     "interactions": "n",
     "reference": "reference",
@@ -177,7 +197,11 @@ def overview_rows(
     """(reference, interactions, first_at, last_at) per checkpoint reached in the scope, in
     ``sort`` order (a key of ORDER_SQL, "-" first for descending; then by reference), rows
     ``offset`` to ``offset + limit``: the rollup for the folded days, the attached rows for
-    the others. Two queries (the spans, then the rows)."""
+    the others. Two queries (the spans, then the rows), or three through a rolling window
+    (windows.py) for a preset period in the default order."""
+    window = windows.window_for(scope, references, sort)
+    if window is not None:
+        return windows.overview_rows(scope, window, limit, offset)
     c = sql.columns()
     folded, live = spans(scope)
     parts, params = [], []

@@ -1,21 +1,23 @@
 """The statistics reports, read from the attached rows (see the package docstring).
 
 Each report is a fixed number of queries whatever the period or the data: the overview three
-(its folded days, its checkpoints, the interactions started) plus one for names and one for a
-trend; a funnel, an A/B test and the journeys one each plus one for names.
+(its folded days or its window, its checkpoints, the interactions started) plus one for names
+and one to three for a trend (per hour one; per day the folded days, the rollup's rows and
+the other days' rows); a funnel, an A/B test and the journeys one each plus one for names.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from checkpoints.models import Checkpoint
 from interactions.models import Interaction, InteractionCheckpoint
 from interactions.statistics import figures, rollup, sql
+from interactions.statistics.scope import Scope
 
 QUANTILES = (0.5, 0.9)
 
@@ -215,17 +217,21 @@ def _wall(moment) -> datetime.datetime | datetime.date:
 
 def series(scope, references: list[str], interval: str) -> dict[str, list[Bucket]]:
     """Per reference, the interactions that reached it in each bucket of the period (zeros
-    included). One query."""
-    zone = scope.time_zone
+    included). Per hour from the attached rows, one query; per day from the daily rollup for
+    the folded days and the attached rows for the others, three."""
+    found: dict[tuple, int] = {}
+    rows = attached_in(scope).filter(reference__in=references)
+    if interval == "day":
+        folded, live = rollup.spans(scope)
+        found.update(rollup.day_counts(scope, references, folded))
+        rows = rows.filter(_within(live)) if live else rows.none()
     truncate = TruncDate if interval == "day" else TruncHour
     counted = (
-        attached_in(scope)
-        .filter(reference__in=references)
-        .annotate(bucket=truncate("attached_at", tzinfo=zone))
+        rows.annotate(bucket=truncate("attached_at", tzinfo=scope.time_zone))
         .values("reference", "bucket")
         .annotate(interactions=Count("interaction", distinct=True))
     )
-    found = {(row["reference"], _wall(row["bucket"])): row["interactions"] for row in counted}
+    found.update({(row["reference"], _wall(row["bucket"])): row["interactions"] for row in counted})
     starts = bucket_starts(scope, interval)
     keys = [start.date() if interval == "day" else _wall(start) for start in starts]
     return {
@@ -235,6 +241,15 @@ def series(scope, references: list[str], interval: str) -> dict[str, list[Bucket
         ]
         for reference in references
     }
+
+
+def _within(spans: list[tuple]) -> Q:
+    """Attached in one of the spans of days."""
+    within = Q()
+    for first, last in spans:
+        span = Scope(first, last)
+        within |= Q(attached_at__gte=span.start, attached_at__lt=span.end)
+    return within
 
 
 def _run(statement: tuple[str, list]) -> list[tuple]:

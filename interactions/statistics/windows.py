@@ -1,0 +1,132 @@
+"""The overview's rolling windows: the closed part of the "last 7 days" and "last 30 days"
+periods (their 6 and 29 closed days ending yesterday), summed once from the daily rollup.
+
+With a window, the overview of such a period in its default order (most reached first) reads
+the window's top rows through its rank index and today's attached rows, not a row per
+checkpoint and day: the checkpoints reached today get their window's count added, and the
+window's top ``offset + limit + 1`` checkpoints are the only others that can rank in the page
+(any other has no row today and no more than the last of them, and sorts after it by
+reference on a tie), so the page is exact. ``fold`` builds the windows ending yesterday after
+folding the days; ``forget`` drops the windows that cover a forgotten day, and a window is
+used only if built in the current time zone from days all folded (``FoldedWindow``).
+"""
+
+import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from interactions.models import CheckpointDay, CheckpointWindow, FoldedDay, FoldedWindow
+from interactions.statistics import sql
+from interactions.statistics.scope import Scope
+
+WINDOW_DAYS = (6, 29)  # the closed days of the "last 7 days" and "last 30 days" presets
+
+
+def _zone() -> str:
+    return str(timezone.get_default_timezone())
+
+
+def build(ending_day: datetime.date, days: int) -> bool:
+    """Sum the ``days`` folded days ending ``ending_day`` into a window; False when one of
+    them is not folded (in the current zone) or the window is already built."""
+    first = ending_day - datetime.timedelta(days=days - 1)
+    folded = FoldedDay.objects.filter(day__gte=first, day__lte=ending_day, time_zone=_zone())
+    with transaction.atomic():
+        FoldedWindow.objects.bulk_create(
+            [FoldedWindow(ending_day=ending_day, days=days, time_zone="")], ignore_conflicts=True
+        )
+        marker = FoldedWindow.objects.select_for_update().get(ending_day=ending_day, days=days)
+        if marker.time_zone == _zone() or folded.count() != days:
+            return False
+        CheckpointWindow.objects.filter(ending_day=ending_day, days=days).delete()
+        table = connection.ops.quote_name(CheckpointWindow._meta.db_table)
+        source = connection.ops.quote_name(CheckpointDay._meta.db_table)
+        grouped = "reference, channel, routing_key"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (ending_day, days, {grouped}, interactions, first_at, "
+                f"last_at) SELECT %s, %s, {grouped}, SUM(interactions), MIN(first_at), "
+                f"MAX(last_at) FROM {source} WHERE day >= %s AND day <= %s GROUP BY {grouped}",
+                [
+                    connection.ops.adapt_datefield_value(ending_day),
+                    days,
+                    connection.ops.adapt_datefield_value(first),
+                    connection.ops.adapt_datefield_value(ending_day),
+                ],
+            )
+        marker.time_zone, marker.built_at = _zone(), timezone.now()
+        marker.save(update_fields=["time_zone", "built_at"])
+    return True
+
+
+def build_current() -> int:
+    """Build the windows ending yesterday and drop older ones; how many were built."""
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    CheckpointWindow.objects.filter(ending_day__lt=yesterday).delete()
+    FoldedWindow.objects.filter(ending_day__lt=yesterday).delete()
+    return sum(build(yesterday, days) for days in WINDOW_DAYS)
+
+
+def forget(first: datetime.date, last: datetime.date) -> None:
+    """Drop the windows covering any day of first..last."""
+    for days in WINDOW_DAYS:
+        covering = {
+            "days": days,
+            "ending_day__gte": first,
+            "ending_day__lte": last + datetime.timedelta(days=days - 1),
+        }
+        FoldedWindow.objects.filter(**covering).delete()
+        CheckpointWindow.objects.filter(**covering).delete()
+
+
+def window_for(scope: Scope, references, sort: str) -> int | None:
+    """The window's length that serves ``scope``'s overview, if one does: the period is a
+    preset ending today, in the default order, for every checkpoint, and its window is built."""
+    today = timezone.localdate()
+    days = scope.days - 1
+    if references or sort != "-interactions" or scope.last_day != today or days not in WINDOW_DAYS:
+        return None
+    built = FoldedWindow.objects.filter(
+        ending_day=today - datetime.timedelta(days=1), days=days, time_zone=_zone()
+    ).exists()
+    return days if built else None
+
+
+def overview_rows(scope: Scope, days: int, limit: int, offset: int) -> list[tuple]:
+    """The overview's rows ``offset`` to ``offset + limit`` (most reached first) from the
+    window of ``days`` ending yesterday and today's attached rows. Two queries."""
+    c = sql.columns()
+    window = connection.ops.quote_name(CheckpointWindow._meta.db_table)
+    key = [
+        connection.ops.adapt_datefield_value(timezone.localdate() - datetime.timedelta(days=1)),
+        days,
+        scope.channel or "",
+        scope.routing_id or 0,
+    ]
+    today = timezone.localdate()
+    condition, params = sql.scope_condition(scope, "a", [(today, today)])
+    statement = (
+        f"SELECT t.reference, t.n + COALESCE(w.interactions, 0), t.f, t.l, w.first_at, "
+        f"w.last_at FROM (SELECT a.{c['reference']} AS reference, "
+        f"COUNT(DISTINCT a.{c['interaction']}) AS n, MIN(a.{c['at']}) AS f, "
+        f"MAX(a.{c['at']}) AS l FROM {c['attached']} a WHERE {condition} "
+        f"GROUP BY a.{c['reference']}) t LEFT JOIN {window} w ON w.reference = t.reference "
+        "AND w.ending_day = %s AND w.days = %s AND w.channel = %s AND w.routing_key = %s"
+    )
+    top = (
+        f"SELECT reference, interactions, first_at, last_at FROM {window} WHERE ending_day = %s "
+        "AND days = %s AND channel = %s AND routing_key = %s "
+        "ORDER BY interactions DESC, reference LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *key])
+        reached_today = cursor.fetchall()
+        cursor.execute(top, [*key, offset + limit + 1])
+        ranked = cursor.fetchall()
+    rows = {reference: (n, first, last) for reference, n, first, last in ranked}
+    for reference, total, first, last, window_first, window_last in reached_today:
+        times = [sql.as_datetime(t) for t in (first, last, window_first, window_last) if t]
+        rows[reference] = (total, min(times), max(times))
+    found = sorted(rows.items(), key=lambda item: (-int(item[1][0]), item[0]))
+    return [(ref, n, first, last) for ref, (n, first, last) in found[offset : offset + limit]]
