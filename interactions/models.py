@@ -256,6 +256,7 @@ class CheckpointWindow(models.Model):
             models.Index(
                 fields=["days", "ending_day", "channel", "routing_key", "reference"],
                 name="checkpoint_window_ref_idx",
+                include=["interactions", "first_at", "last_at"],
             ),
         ]
 

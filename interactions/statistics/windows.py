@@ -95,38 +95,34 @@ def window_for(scope: Scope, references, sort: str) -> int | None:
 
 def overview_rows(scope: Scope, days: int, limit: int, offset: int) -> list[tuple]:
     """The overview's rows ``offset`` to ``offset + limit`` (most reached first) from the
-    window of ``days`` ending yesterday and today's attached rows. Two queries."""
+    window of ``days`` ending yesterday and today's attached rows, in one statement: today's
+    counts, the window's rows of the checkpoints reached today and its top rows (once each),
+    summed per checkpoint."""
     c = sql.columns()
     window = connection.ops.quote_name(CheckpointWindow._meta.db_table)
+    today = timezone.localdate()
     key = [
-        connection.ops.adapt_datefield_value(timezone.localdate() - datetime.timedelta(days=1)),
+        connection.ops.adapt_datefield_value(today - datetime.timedelta(days=1)),
         days,
         scope.channel or "",
         scope.routing_id or 0,
     ]
-    today = timezone.localdate()
     condition, params = sql.scope_condition(scope, "a", [(today, today)])
+    in_window = "ending_day = %s AND days = %s AND channel = %s AND routing_key = %s"
     statement = (
-        f"SELECT t.reference, t.n + COALESCE(w.interactions, 0), t.f, t.l, w.first_at, "
-        f"w.last_at FROM (SELECT a.{c['reference']} AS reference, "
+        f"WITH t AS (SELECT a.{c['reference']} AS reference, "
         f"COUNT(DISTINCT a.{c['interaction']}) AS n, MIN(a.{c['at']}) AS f, "
         f"MAX(a.{c['at']}) AS l FROM {c['attached']} a WHERE {condition} "
-        f"GROUP BY a.{c['reference']}) t LEFT JOIN {window} w ON w.reference = t.reference "
-        "AND w.ending_day = %s AND w.days = %s AND w.channel = %s AND w.routing_key = %s"
-    )
-    top = (
-        f"SELECT reference, interactions, first_at, last_at FROM {window} WHERE ending_day = %s "
-        "AND days = %s AND channel = %s AND routing_key = %s "
-        "ORDER BY interactions DESC, reference LIMIT %s"
+        f"GROUP BY a.{c['reference']}), "
+        f"w AS (SELECT reference, interactions AS n, first_at AS f, last_at AS l FROM {window} "
+        f"WHERE {in_window} AND reference IN (SELECT reference FROM t) "
+        f"UNION SELECT reference, n, f, l FROM (SELECT reference, interactions AS n, "
+        f"first_at AS f, last_at AS l FROM {window} WHERE {in_window} "
+        f"ORDER BY interactions DESC, reference LIMIT %s) top) "
+        "SELECT reference, SUM(n) AS n, MIN(f) AS f, MAX(l) AS l FROM "
+        "(SELECT reference, n, f, l FROM t UNION ALL SELECT reference, n, f, l FROM w) x "
+        "GROUP BY reference ORDER BY n DESC, reference LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *key])
-        reached_today = cursor.fetchall()
-        cursor.execute(top, [*key, offset + limit + 1])
-        ranked = cursor.fetchall()
-    rows = {reference: (n, first, last) for reference, n, first, last in ranked}
-    for reference, total, first, last, window_first, window_last in reached_today:
-        times = [sql.as_datetime(t) for t in (first, last, window_first, window_last) if t]
-        rows[reference] = (total, min(times), max(times))
-    found = sorted(rows.items(), key=lambda item: (-int(item[1][0]), item[0]))
-    return [(ref, n, first, last) for ref, (n, first, last) in found[offset : offset + limit]]
+        cursor.execute(statement, [*params, *key, *key, offset + limit + 1, limit, offset])
+        return cursor.fetchall()
