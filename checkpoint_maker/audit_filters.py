@@ -9,15 +9,10 @@ import datetime
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from checkpoint_maker import audit
+from checkpoint_maker.days import start_of_day
 from checkpoint_maker.history import ACTION_TYPES
-
-
-def start_of_day(day: datetime.date) -> datetime.datetime:
-    """Midnight of ``day`` in the site's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 class AuditFilterSet(django_filters.FilterSet):

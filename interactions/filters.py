@@ -11,10 +11,11 @@ from django import forms
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from checkpoint_maker.days import start_of_day
 from checkpoint_maker.validators import MAX_ID
 from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
 from interactions.statistics import sql as statistics_sql
-from interactions.statistics.scope import Scope, start_of_day
+from interactions.statistics.scope import Scope
 
 EARLIEST_DAY = datetime.date(1970, 1, 1)
 

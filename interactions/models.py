@@ -176,19 +176,28 @@ class Statistics(Interaction):
         default_permissions = ("view",)
 
 
-class CheckpointDay(models.Model):
-    """The overview's daily rollup (interactions/statistics/rollup.py): per closed day of the
-    site's time zone, per recorded reference, the interactions that reached it that day, for
-    every channel and routing (``channel`` "" and ``routing_key`` 0 stand for any), with the
-    first and last time. Written only by the fold; never read by anything but the overview."""
+class CheckpointCounts(models.Model):
+    """What the statistics' rollups count per recorded reference, channel and routing
+    (``channel`` "" and ``routing_key`` 0 stand for any): interactions, first and last time."""
 
-    day = models.DateField()
     reference = models.CharField(max_length=REFERENCE_MAX_LENGTH)
     channel = models.CharField(max_length=16, blank=True, default="")
     routing_key = models.BigIntegerField(default=0)
     interactions = models.PositiveIntegerField()
     first_at = models.DateTimeField()
     last_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class CheckpointDay(CheckpointCounts):
+    """The overview's daily rollup (interactions/statistics/rollup.py): per closed day of the
+    site's time zone, per recorded reference, the interactions that reached it that day, for
+    every channel and routing (``channel`` "" and ``routing_key`` 0 stand for any), with the
+    first and last time. Written only by the fold; never read by anything but the overview."""
+
+    day = models.DateField()
 
     class Meta:
         verbose_name = "checkpoint day"
@@ -226,19 +235,13 @@ class FoldedDay(models.Model):
         return f"{self.day} ({self.time_zone})"
 
 
-class CheckpointWindow(models.Model):
+class CheckpointWindow(CheckpointCounts):
     """The overview's rolling windows (interactions/statistics/windows.py): CheckpointDay
     summed over the ``days`` closed days ending ``ending_day`` (the closed part of the
     "last 7 days" and "last 30 days" periods), per reference, channel and routing."""
 
     ending_day = models.DateField()
     days = models.PositiveSmallIntegerField()
-    reference = models.CharField(max_length=REFERENCE_MAX_LENGTH)
-    channel = models.CharField(max_length=16, blank=True, default="")
-    routing_key = models.BigIntegerField(default=0)
-    interactions = models.PositiveIntegerField()
-    first_at = models.DateTimeField()
-    last_at = models.DateTimeField()
 
     class Meta:
         verbose_name = "checkpoint window"

@@ -25,9 +25,10 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from checkpoint_maker.days import start_of_day
 from interactions.models import CheckpointDay, FoldedDay, InteractionCheckpoint
 from interactions.statistics import sql, windows
-from interactions.statistics.scope import Scope, start_of_day
+from interactions.statistics.scope import Scope
 
 ANY_CHANNEL = ""
 ANY_ROUTING = 0

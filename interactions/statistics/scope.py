@@ -7,13 +7,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from checkpoint_maker.days import start_of_day
+
 HOURLY_UP_TO_DAYS = 2  # a trend of two days or less is drawn per hour
-
-
-def start_of_day(day: datetime.date) -> datetime.datetime:
-    """Midnight of ``day`` in the site's time zone: days are half-open ranges (from this
-    midnight, before the next), which the time indexes serve."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 @dataclass(frozen=True)

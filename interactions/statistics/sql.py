@@ -13,8 +13,8 @@ import datetime
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
+from checkpoint_maker.days import start_of_day
 from interactions.models import Interaction, InteractionCheckpoint
-from interactions.statistics.scope import start_of_day
 
 ONE_DAY = datetime.timedelta(days=1)
 
