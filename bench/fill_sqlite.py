@@ -111,6 +111,7 @@ def fill_sqlite(connection, plan, log, deadline, analyze) -> dict[str, float]:
                             routing_name,
                             action_id,
                             action_label,
+                            channel,
                         )
                     )
                     if alias:
@@ -127,7 +128,7 @@ def fill_sqlite(connection, plan, log, deadline, analyze) -> dict[str, float]:
                     "attached",
                     f"INSERT INTO {t['attached']} (interaction_id, checkpoint_id, name, "
                     "reference, alias, attached_at, routing_id, routing_name, action_id, "
-                    "action_label) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "action_label, channel) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     attached,
                 ),
                 (

@@ -31,9 +31,10 @@ _q = connection.ops.quote_name
 BASELINE_SQL = (
     f"INSERT INTO {_q(_attached.db_table)} "
     "(interaction_id, checkpoint_id, name, reference, alias, attached_at, routing_name, "
-    "action_label) "
-    f"SELECT %s, id, name, reference, alias, %s, '', '' FROM {_q(Checkpoint._meta.db_table)} "
-    "WHERE id = %s "
+    "action_label, channel) "
+    f"SELECT %s, c.id, c.name, c.reference, c.alias, %s, '', '', i.channel "
+    f"FROM {_q(Checkpoint._meta.db_table)} c, {_q(Interaction._meta.db_table)} i "
+    "WHERE c.id = %s AND i.id = %s "
     "ON CONFLICT (interaction_id, checkpoint_id) DO NOTHING RETURNING id"
 )
 
@@ -73,7 +74,9 @@ def _attach(request, interaction_id: int):
     except (ValueError, KeyError, TypeError):
         return HttpResponseBadRequest()
     with connection.cursor() as cursor:
-        cursor.execute(BASELINE_SQL, [interaction_id, timezone.now(), checkpoint_id])
+        cursor.execute(
+            BASELINE_SQL, [interaction_id, timezone.now(), checkpoint_id, interaction_id]
+        )
         row = cursor.fetchone()
     if row is None:
         return JsonResponse({"created": False})
@@ -99,7 +102,8 @@ class StockAttachView(APIView):
         body = AttachRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         checkpoint = Checkpoint.objects.filter(pk=body.validated_data.get("checkpoint")).first()
-        if checkpoint is None or not Interaction.objects.filter(pk=interaction_id).exists():
+        interaction = Interaction.objects.filter(pk=interaction_id).only("channel").first()
+        if checkpoint is None or interaction is None:
             return Response({"outcome": "reference_not_found"}, status=422)
         try:
             with transaction.atomic():
@@ -109,6 +113,7 @@ class StockAttachView(APIView):
                     name=checkpoint.name,
                     reference=checkpoint.reference,
                     alias=checkpoint.alias,
+                    channel=interaction.channel,
                 )
                 if checkpoint.alias:
                     InteractionTag.objects.get_or_create(

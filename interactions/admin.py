@@ -123,9 +123,13 @@ class InteractionAdmin(GuardedObjectPermissionAdminMixin, admin.ModelAdmin):
         # A new interaction has no journey yet: the inlines show on its change page.
         return super().get_inline_instances(request, obj) if obj is not None else []
 
+    def get_readonly_fields(self, request, obj=None):
+        # An interaction keeps the channel it came in on: its attached rows recorded it.
+        return self.readonly_fields if obj is None else ("channel", *self.readonly_fields)
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.save_interaction(obj, previous_started_at=form.initial.get("started_at"))
             return
         created = services.create_interaction(
             **{field: form.cleaned_data.get(field) for field in CREATE_FIELDS}

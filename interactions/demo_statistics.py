@@ -242,6 +242,7 @@ def seed_history(stdout, routing_ids: dict[str, int]) -> None:
                     routing_id=routing_ids.get(story.routing_name),
                     routing_name=story.routing_name,
                     action_label=story.action_labels[reference],
+                    channel=interaction.channel,
                 )
             )
             if checkpoint.alias and checkpoint.alias not in tagged:

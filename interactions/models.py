@@ -117,6 +117,9 @@ class InteractionCheckpoint(models.Model):
     routing_name = models.CharField(max_length=200, blank=True, default="")
     action_id = models.BigIntegerField(null=True, blank=True)
     action_label = models.CharField(max_length=200, blank=True, default="")
+    # The interaction's channel, copied by the attach like the rest (an interaction keeps its
+    # channel): the statistics filter a period's rows by channel without the interactions.
+    channel = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = "attached checkpoint"
@@ -137,12 +140,12 @@ class InteractionCheckpoint(models.Model):
             models.Index(
                 fields=["reference", "attached_at"],
                 name="attached_reference_time_idx",
-                include=["interaction", "routing_id"],
+                include=["interaction", "routing_id", "channel"],
             ),
             models.Index(
                 fields=["attached_at"],
                 name="attached_time_idx",
-                include=["reference", "interaction", "routing_id"],
+                include=["reference", "interaction", "routing_id", "channel"],
             ),
         ]
 
@@ -282,3 +285,45 @@ class FoldedWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.days} days to {self.ending_day} ({self.time_zone})"
+
+
+class JourneyDay(models.Model):
+    """The journeys' daily rollup (interactions/statistics/journeys.py): per closed day, per
+    interaction, the references it reached that day in attachment order (one text, joined by
+    ``journeys.SEPARATOR``), for any routing (``routing_key`` 0) and per routing recorded on
+    its rows. Written by the fold with the day's CheckpointDay rows, dropped with them."""
+
+    day = models.DateField()
+    interaction_id = models.BigIntegerField()
+    channel = models.CharField(max_length=16, blank=True, default="")
+    routing_key = models.BigIntegerField(default=0)
+    sequence = models.TextField()
+
+    class Meta:
+        verbose_name = "journey day"
+        indexes = [
+            models.Index(fields=["routing_key", "day"], name="journey_day_idx"),
+            models.Index(fields=["routing_key", "channel", "day"], name="journey_day_channel_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"interaction {self.interaction_id} on {self.day}"
+
+
+class StartedDay(models.Model):
+    """The interactions started per closed day and channel ("" for any): the overview's
+    whole, folded with the day. Creating an interaction with a past start, or moving its
+    start, unfolds the days concerned."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=16, blank=True, default="")
+    interactions = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "started day"
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "day"], name="started_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel or 'any channel'}: {self.interactions}"

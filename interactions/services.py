@@ -69,6 +69,7 @@ ATTACHED_FIELDS = (
     "routing_name",
     "action_id",
     "action_label",
+    "channel",
 )
 
 
@@ -100,6 +101,19 @@ def create_interaction(
     )
     interaction.full_clean()
     interaction.save()
+    if started_at is not None:  # a past start changes a closed day's count
+        rollup.forget_times(interaction.started_at, interaction.started_at)
+    return interaction
+
+
+def save_interaction(interaction: Interaction, *, previous_started_at) -> Interaction:
+    """Save an edited interaction (the admin); a moved start unfolds the day it left and the
+    day it joined, whose counts of interactions started change."""
+    interaction.full_clean()
+    interaction.save()
+    if previous_started_at != interaction.started_at:
+        for moment in (previous_started_at, interaction.started_at):
+            rollup.forget_times(moment, moment)
     return interaction
 
 
@@ -131,9 +145,9 @@ def _find_checkpoint(
 @cache
 def _attach_sql(vendor: str, key: str) -> str:
     """The attach in one statement: copy the checkpoint found by ``key`` (reference or id)
-    into a new attached row, if the interaction exists, ignoring a conflict with the
-    attach-once constraint; return the new row. PostgreSQL and SQLite (3.35+) both run it;
-    names come from the models. ``vendor`` keys the cache by database.
+    and the interaction's channel into a new attached row, if both exist, ignoring a
+    conflict with the attach-once constraint; return the new row. PostgreSQL and SQLite
+    (3.35+) both run it; names come from the models. ``vendor`` keys the cache by database.
 
     On PostgreSQL the statement locks the checkpoint and the interaction it reads (``FOR KEY
     SHARE``, the lock the foreign-key checks take at commit anyway): a concurrent delete
@@ -151,24 +165,24 @@ def _attach_sql(vendor: str, key: str) -> str:
     copied = ("name", "reference", "alias")
     given = ("attached_at", "routing_id", "routing_name", "action_id", "action_label")
     columns = ", ".join(
-        column(attached, name) for name in ("interaction", "checkpoint", *copied, *given)
+        column(attached, name) for name in ("interaction", "checkpoint", *copied, *given, "channel")
     )
     selected = ", ".join(
         ["%s", f"c.{column(checkpoint, 'id')}"]
         + [f"c.{column(checkpoint, name)}" for name in copied]
         + ["%s"] * len(given)
+        + [f"i.{column(interaction, 'channel')}"]
     )
     conflict = ", ".join(column(attached, name) for name in ("interaction", "checkpoint"))
-    returned = ", ".join(column(attached, name) for name in ("id", "checkpoint", *copied))
-    lock_interaction, lock_checkpoint = (
-        (" FOR KEY SHARE", " FOR KEY SHARE OF c") if vendor == "postgresql" else ("", "")
+    returned = ", ".join(
+        column(attached, name) for name in ("id", "checkpoint", *copied, "channel")
     )
+    lock = " FOR KEY SHARE OF c, i" if vendor == "postgresql" else ""
     return (
         f"INSERT INTO {quote(attached.db_table)} ({columns}) "
-        f"SELECT {selected} FROM {quote(checkpoint.db_table)} c "
-        f"WHERE c.{column(checkpoint, key)} = %s AND EXISTS (SELECT 1 FROM "
-        f"{quote(interaction.db_table)} i WHERE i.{column(interaction, 'id')} = %s"
-        f"{lock_interaction}){lock_checkpoint} "
+        f"SELECT {selected} FROM {quote(checkpoint.db_table)} c, "
+        f"{quote(interaction.db_table)} i WHERE c.{column(checkpoint, key)} = %s "
+        f"AND i.{column(interaction, 'id')} = %s{lock} "
         f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returned}"
     )
 
@@ -196,7 +210,7 @@ def _attach_with_tag_sql(vendor: str, key: str) -> str:
     columns = ", ".join(quote(tag.get_field(name).column) for name in ("interaction", "name"))
     returned = ", ".join(
         quote(attached.get_field(name).column)
-        for name in ("id", "checkpoint", "name", "reference", "alias")
+        for name in ("id", "checkpoint", "name", "reference", "alias", "channel")
     )
     return (
         f"WITH inserted AS ({_attach_sql(vendor, key)}), "
@@ -281,7 +295,7 @@ def attach_checkpoint(
                 cursor.execute(_tag_sql(connection.vendor), [interaction_id, inserted[4]])
     if inserted is None:
         return _already_attached(interaction_id, reference=reference, checkpoint_id=checkpoint_id)
-    row_id, attached_checkpoint_id, name, recorded_reference, alias = inserted
+    row_id, attached_checkpoint_id, name, recorded_reference, alias, channel = inserted
     row = InteractionCheckpoint.from_db(
         connection.alias,
         ATTACHED_FIELDS,
@@ -297,6 +311,7 @@ def attach_checkpoint(
             routing_name,
             action.action_id,
             action_label,
+            channel,
         ),
     )
     if past:  # a closed day changed (demo data): its rollup is read afresh

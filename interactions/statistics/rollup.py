@@ -22,12 +22,19 @@ once on each day.
 import datetime
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from checkpoint_maker.days import start_of_day
-from interactions.models import CheckpointDay, FoldedDay, InteractionCheckpoint
-from interactions.statistics import sql, windows
+from interactions.models import (
+    CheckpointDay,
+    FoldedDay,
+    Interaction,
+    InteractionCheckpoint,
+    JourneyDay,
+    StartedDay,
+)
+from interactions.statistics import journeys, sql, windows
 from interactions.statistics.scope import Scope
 
 ANY_CHANNEL = ""
@@ -59,8 +66,7 @@ def _fold_statement(day: datetime.date) -> tuple[str, list]:
         connection.ops.quote_name(CheckpointDay._meta.get_field(name).column)
         for name in FOLDED_FIELDS
     )
-    join = f"JOIN {c['interactions']} i ON i.{c['interaction_id']} = a.{c['interaction']}"
-    channel, routing = f"i.{c['channel']}", f"a.{c['routing']}"
+    channel, routing = f"a.{c['channel']}", f"a.{c['routing']}"
     groupings = [(None, None), (channel, None), (None, routing), (channel, routing)]
     period = [
         connection.ops.adapt_datetimefield_value(start_of_day(day)),
@@ -73,7 +79,7 @@ def _fold_statement(day: datetime.date) -> tuple[str, list]:
             f"SELECT %s, a.{c['reference']}, {by_channel or '%s'}, "
             f"{by_routing or ANY_ROUTING}, COUNT(DISTINCT a.{c['interaction']}), "
             f"MIN(a.{c['at']}), MAX(a.{c['at']}) FROM {c['attached']} a "
-            f"{join if by_channel else ''} WHERE a.{c['at']} >= %s AND a.{c['at']} < %s"
+            f"WHERE a.{c['at']} >= %s AND a.{c['at']} < %s"
             f"{f' AND {routing} IS NOT NULL' if by_routing else ''} "
             f"GROUP BY a.{c['reference']}{grouped}"
         )
@@ -94,12 +100,30 @@ def fold_day(day: datetime.date) -> bool:
         marker = FoldedDay.objects.select_for_update().get(day=day)
         if marker.time_zone == zone_name():
             return False
-        CheckpointDay.objects.filter(day=day).delete()
+        for rollup in (CheckpointDay, JourneyDay, StartedDay):
+            rollup.objects.filter(day=day).delete()
         with connection.cursor() as cursor:
             cursor.execute(*_fold_statement(day))
+            cursor.execute(*journeys.fold_statement(day))
+        _fold_started(day)
         marker.time_zone, marker.folded_at = zone_name(), timezone.now()
         marker.save(update_fields=["time_zone", "folded_at"])
     return True
+
+
+def _fold_started(day: datetime.date) -> None:
+    """The day's StartedDay rows: interactions started, per channel and for any."""
+    span = Scope(day, day)
+    per_channel = dict(
+        Interaction.objects.filter(started_at__gte=span.start, started_at__lt=span.end)
+        .order_by()
+        .values_list("channel")
+        .annotate(n=Count("id"))
+    )
+    StartedDay.objects.bulk_create(
+        StartedDay(day=day, channel=channel, interactions=n)
+        for channel, n in [(ANY_CHANNEL, sum(per_channel.values())), *per_channel.items()]
+    )
 
 
 def days_to_fold(back: int = MAX_FOLD_DAYS) -> list[datetime.date]:
@@ -137,8 +161,8 @@ def fold(back: int = MAX_FOLD_DAYS) -> int:
 def forget(first: datetime.date, last: datetime.date) -> None:
     """Unfold the days first..last (their rows changed): reports read them from the attached
     rows until the next fold."""
-    FoldedDay.objects.filter(day__gte=first, day__lte=last).delete()
-    CheckpointDay.objects.filter(day__gte=first, day__lte=last).delete()
+    for model in (FoldedDay, CheckpointDay, JourneyDay, StartedDay):
+        model.objects.filter(day__gte=first, day__lte=last).delete()
     windows.forget(first, last)
 
 
@@ -193,7 +217,12 @@ ORDER_SQL = {
 
 
 def overview_rows(
-    scope: Scope, references: list[str] | None, sort: str, limit: int, offset: int
+    scope: Scope,
+    references: list[str] | None,
+    sort: str,
+    limit: int,
+    offset: int,
+    spans_of_days: tuple[list[tuple], list[tuple]],
 ) -> list[tuple]:
     """(reference, interactions, first_at, last_at) per checkpoint reached in the scope, in
     ``sort`` order (a key of ORDER_SQL, "-" first for descending; then by reference), rows
@@ -204,7 +233,7 @@ def overview_rows(
     if window is not None:
         return windows.overview_rows(scope, window, limit, offset)
     c = sql.columns()
-    folded, live = spans(scope)
+    folded, live = spans_of_days
     parts, params = [], []
     day_column = connection.ops.quote_name(CheckpointDay._meta.get_field("day").column)
     table = connection.ops.quote_name(CheckpointDay._meta.db_table)
@@ -250,9 +279,44 @@ def overview_rows(
 
 
 def forget_deleted_interaction(sender, instance, **kwargs) -> None:
-    """pre_delete receiver (interactions/apps.py): the days an interaction reached
+    """pre_delete receiver (interactions/apps.py): the days an interaction started and reached
     checkpoints on change when it is deleted (its rows go with it)."""
     times = InteractionCheckpoint.objects.filter(interaction=instance).aggregate(
         earliest=Min("attached_at"), latest=Max("attached_at")
     )
-    forget_times(times["earliest"], times["latest"])
+    moments = [instance.started_at, *(time for time in times.values() if time is not None)]
+    forget_times(min(moments), max(moments))
+
+
+def started(scope: Scope, folded: list[tuple], live: list[tuple]) -> int:
+    """Interactions started in the scope's period (of its channel): StartedDay for the folded
+    spans of days, the interactions themselves for the others. One query."""
+    parts, params = [], []
+    if folded:
+        days = " OR ".join("(day >= %s AND day <= %s)" for _ in folded)
+        for first, last in folded:
+            params += [
+                connection.ops.adapt_datefield_value(first),
+                connection.ops.adapt_datefield_value(last),
+            ]
+        parts.append(
+            "SELECT COALESCE(SUM(interactions), 0) FROM "
+            f"{connection.ops.quote_name(StartedDay._meta.db_table)} "
+            f"WHERE channel = %s AND ({days})"
+        )
+        params.insert(0, scope.channel or ANY_CHANNEL)
+    if live:
+        c = sql.columns()
+        start = connection.ops.quote_name(Interaction._meta.get_field("started_at").column)
+        within = " OR ".join(f"({start} >= %s AND {start} < %s)" for _ in live)
+        for first, last in live:
+            span = Scope(first, last)
+            params += [sql.adapted(span.start), sql.adapted(span.end)]
+        condition = f"({within})"
+        if scope.channel:
+            condition += f" AND {c['interaction_channel']} = %s"
+            params.append(scope.channel)
+        parts.append(f"SELECT COUNT(*) FROM {c['interactions']} WHERE {condition}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(f"({part})" for part in parts), params)
+        return int(cursor.fetchone()[0])

@@ -15,8 +15,9 @@ from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from checkpoints.models import Checkpoint
-from interactions.models import Interaction, InteractionCheckpoint
+from interactions.models import InteractionCheckpoint
 from interactions.statistics import figures, rollup, sql
+from interactions.statistics.journeys import SEPARATOR, journeys_sql
 from interactions.statistics.scope import Scope
 
 QUANTILES = (0.5, 0.9)
@@ -127,25 +128,15 @@ def known_references(limit: int = 200) -> list[tuple[str, str]]:
 
 def attached_in(scope) -> QuerySet[InteractionCheckpoint]:
     """The attached rows that count in the scope: attached in its period, through its routing,
-    on interactions of its channel."""
+    on interactions of its channel (as the rows recorded it)."""
     rows = InteractionCheckpoint.objects.filter(
         attached_at__gte=scope.start, attached_at__lt=scope.end
     )
     if scope.routing_id is not None:
         rows = rows.filter(routing_id=scope.routing_id)
     if scope.channel:
-        rows = rows.filter(
-            interaction_id__in=Interaction.objects.filter(channel=scope.channel).values("pk")
-        )
+        rows = rows.filter(channel=scope.channel)
     return rows.order_by()
-
-
-def interactions_started(scope) -> int:
-    """Interactions started in the scope's period (of its channel): the overview's whole."""
-    started = Interaction.objects.filter(started_at__gte=scope.start, started_at__lt=scope.end)
-    if scope.channel:
-        started = started.filter(channel=scope.channel)
-    return started.count()
 
 
 def overview(
@@ -162,9 +153,10 @@ def overview(
     last time; ``limit`` of them from ``offset`` in ``sort`` order (``more`` says whether
     there are others). With ``interval`` ("day" or "hour") each carries its trend. The
     folded days come from the daily rollup (rollup.py), the others from the attached rows."""
-    found = rollup.overview_rows(scope, references, sort, limit + 1, offset)
+    spans = rollup.spans(scope)
+    found = rollup.overview_rows(scope, references, sort, limit + 1, offset, spans)
     more, found = len(found) > limit, found[:limit]
-    started = interactions_started(scope)
+    started = rollup.started(scope, *spans)
     names = reference_names([reference for reference, *_ in found]) if found else {}
     reached = [
         CheckpointReach(
@@ -334,11 +326,11 @@ def ab_test(scope, variants: list[str], goal: str, names: dict[str, str] | None 
 def journeys(scope, limit: int = 20) -> Journeys:
     """The ``limit`` most frequent sequences of checkpoints of the interactions in the scope
     (by attachment time), most frequent first, each with its share of the interactions that
-    have at least one. One query, plus one for names."""
-    rows = _run(sql.journeys_sql(scope, limit))
+    have at least one. Two queries (the folded days, then journeys.py's), plus one for names."""
+    rows = _run(journeys_sql(scope, limit, *rollup.spans(scope)))
     total = int(rows[0][2]) if rows else 0
     found = [
-        Journey(sequence.split(sql.SEPARATOR), n, figures.rate(n, total)) for sequence, n, _ in rows
+        Journey(sequence.split(SEPARATOR), n, figures.rate(n, total)) for sequence, n, _ in rows
     ]
     names = reference_names(sorted({ref for journey in found for ref in journey.references}))
     for journey in found:

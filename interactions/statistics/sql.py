@@ -25,7 +25,7 @@ def _quoted(model, field: str | None = None) -> str:
     return connection.ops.quote_name(name)
 
 
-def _value(value):
+def adapted(value):
     """A parameter as the database stores it (a datetime in UTC on SQLite)."""
     return connection.ops.adapt_datetimefield_value(value)
 
@@ -48,9 +48,10 @@ def columns() -> dict[str, str]:
         "at": _quoted(InteractionCheckpoint, "attached_at"),
         "id": _quoted(InteractionCheckpoint, "id"),
         "routing": _quoted(InteractionCheckpoint, "routing_id"),
+        "channel": _quoted(InteractionCheckpoint, "channel"),
         "interactions": _quoted(Interaction),
         "interaction_id": _quoted(Interaction, "id"),
-        "channel": _quoted(Interaction, "channel"),
+        "interaction_channel": _quoted(Interaction, "channel"),
     }
 
 
@@ -64,22 +65,19 @@ def seconds_between(later: str, earlier: str) -> str:
 def scope_condition(scope, alias: str, days: list[tuple] | None = None) -> tuple[str, list]:
     """``alias``'s rows attached in the scope's period (or in the spans of days ``days``:
     (first, last) pairs within it), through its routing when it has one, on interactions of
-    its channel when it has one."""
+    its channel when it has one (the channel each row recorded, its interaction's)."""
     c = columns()
     spans = days or [(scope.first_day, scope.last_day)]
     sql = " OR ".join(f"({alias}.{c['at']} >= %s AND {alias}.{c['at']} < %s)" for _ in spans)
     sql = f"({sql})"
     params = []
     for first, last in spans:
-        params += [_value(start_of_day(first)), _value(start_of_day(last + ONE_DAY))]
+        params += [adapted(start_of_day(first)), adapted(start_of_day(last + ONE_DAY))]
     if scope.routing_id is not None:
         sql += f" AND {alias}.{c['routing']} = %s"
         params.append(scope.routing_id)
     if scope.channel:
-        sql += (
-            f" AND {alias}.{c['interaction']} IN (SELECT {c['interaction_id']} "
-            f"FROM {c['interactions']} WHERE {c['channel']} = %s)"
-        )
+        sql += f" AND {alias}.{c['channel']} = %s"
         params.append(scope.channel)
     return sql, params
 
@@ -184,28 +182,3 @@ def conversions_sql(scope, variants: list[str], goal: str) -> tuple[str, list]:
             f"(SELECT COUNT(*) FROM v{number}_2) AS converted"
         )
     return f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", params
-
-
-SEPARATOR = "\x1f"  # between a journey's references (no reference holds it)
-
-
-def journeys_sql(scope, limit: int) -> tuple[str, list]:
-    """One statement for the journeys: rows (sequence, interactions, total) of the ``limit``
-    most frequent sequences of references (by attachment time, then the order rows were
-    written), ``total`` being the interactions with at least one checkpoint in the scope."""
-    c = columns()
-    condition, params = scope_condition(scope, "a")
-    aggregate = "STRING_AGG" if connection.vendor == "postgresql" else "GROUP_CONCAT"
-    order = f"PARTITION BY a.{c['interaction']} ORDER BY a.{c['at']}, a.{c['id']}"
-    per_row = (
-        f"SELECT {aggregate}(a.{c['reference']}, %s) OVER ({order} ROWS BETWEEN UNBOUNDED "
-        f"PRECEDING AND UNBOUNDED FOLLOWING) AS sequence, "
-        f"ROW_NUMBER() OVER ({order}) AS position "
-        f"FROM {c['attached']} a WHERE {condition}"
-    )
-    sql = (
-        f"SELECT sequence, COUNT(*) AS n, SUM(COUNT(*)) OVER () AS total "
-        f"FROM ({per_row}) r WHERE position = 1 GROUP BY sequence "
-        f"ORDER BY n DESC, sequence LIMIT %s"
-    )
-    return sql, [SEPARATOR, *params, limit]

@@ -10,7 +10,9 @@ from guardian.shortcuts import assign_perm
 
 from checkpoints.models import Checkpoint
 from interactions import services
-from interactions.models import Interaction, InteractionCheckpoint, InteractionTag
+from interactions.models import FoldedDay, Interaction, InteractionCheckpoint, InteractionTag
+from interactions.statistics import rollup, selectors
+from interactions.statistics.scope import Scope
 from tests.interactions.journeys import attach, make_interaction
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +262,41 @@ def test_tags_alone_never_create_attached_checkpoints(journey):
     # The tag inline edits InteractionTag only: the attached copies are the journey.
     assert InteractionTag.objects.filter(interaction=journey).count() == 2
     assert journey.attached_checkpoints.count() == 2
+
+
+# Editing -------------------------------------------------------------------------------------
+
+
+def test_an_edit_keeps_the_channel_and_a_moved_start_unfolds_both_days(admin_client):
+    """The channel is what the attached rows recorded: read-only once created. Moving the
+    start changes two closed days' counts of interactions started: both are read afresh."""
+    interaction = services.create_interaction(
+        channel="voice", customer="Alice Martin", subject="Lost card", started_at=T0
+    )
+    recognised = Checkpoint.objects.create(name="Recognised customer", reference="recognised")
+    attach(interaction, recognised, at=T0)
+    rollup.fold(back=800)  # January 2025
+    left, joined = datetime.date(2025, 1, 2), datetime.date(2025, 1, 5)
+    assert FoldedDay.objects.filter(day__in=[left, joined]).count() == 2
+    assert selectors.overview(Scope(left, left)).interactions == 1
+    assert 'name="channel"' not in admin_client.get(change_url(interaction)).text
+    data = {
+        **JOURNEY_FORM,
+        "channel": "email",
+        "started_at_0": "2025-01-05",
+        f"{INLINE}-TOTAL_FORMS": "1",
+        f"{INLINE}-INITIAL_FORMS": "1",
+        f"{INLINE}-0-id": interaction.attached_checkpoints.get().pk,
+        "tags-TOTAL_FORMS": "0",
+        "tags-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(change_url(interaction), data)
+    assert response.status_code == 302
+    interaction.refresh_from_db()
+    assert interaction.channel == "voice"
+    assert interaction.started_at.date() == joined
+    assert interaction.attached_checkpoints.get().channel == "voice"
+    assert not FoldedDay.objects.filter(day__in=[left, joined]).exists()
+    assert FoldedDay.objects.filter(day=datetime.date(2025, 1, 3)).exists()
+    assert selectors.overview(Scope(joined, joined)).interactions == 1
+    assert selectors.overview(Scope(left, left)).interactions == 0

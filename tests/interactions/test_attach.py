@@ -205,6 +205,7 @@ def test_list_is_plain_json_oldest_first(runtime, interaction, make_checkpoints)
             name=checkpoint.name,
             reference=checkpoint.reference,
             attached_at=now - datetime.timedelta(minutes=minutes),
+            channel=interaction.channel,
         )
 
     response = runtime.get(attach_url(interaction.pk))

@@ -45,6 +45,7 @@ class Journeys:
                 reference=reference,
                 attached_at=when,
                 routing_id=routing_id,
+                channel=interaction.channel,
             )
             for reference, when in steps
         )

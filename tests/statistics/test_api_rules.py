@@ -231,13 +231,14 @@ def test_token_clients_and_superusers_read_statistics(known, url):
 
 # Four to sign in (the session, the user, the user's and the roles' rights), then the report:
 # the overview's folded days, checkpoints, interactions started, names and trend; a funnel's
-# or A/B test's names (read by the form) and figures; the journeys and their names.
+# or A/B test's names (read by the form) and figures; the journeys' folded days, the journeys
+# and their names.
 SIGNED_IN = 4
 QUERIES = {
     CHECKPOINTS: SIGNED_IN + 5,
     FUNNEL: SIGNED_IN + 2,
     AB: SIGNED_IN + 2,
-    JOURNEYS: SIGNED_IN + 2,
+    JOURNEYS: SIGNED_IN + 3,
 }
 
 

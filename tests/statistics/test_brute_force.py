@@ -6,6 +6,7 @@ import random
 from collections import Counter
 
 import pytest
+from django.utils import timezone
 
 from checkpoints import services as checkpoint_services
 from interactions.filters import InteractionFilterSet
@@ -16,6 +17,18 @@ from tests.statistics.conftest import DAY, at
 
 REFERENCES = ["a", "b", "c", "d", "e"]
 DAYS = [DAY + datetime.timedelta(days=n) for n in range(4)]
+
+
+FOLDED = ["none", "one day", "alternate days", "all days"]
+
+
+def fold(folded: str) -> None:
+    """Fold none of the days, the second, the second and fourth, or all."""
+    days = {"none": [], "one day": DAYS[1:2], "alternate days": DAYS[1::2]}.get(folded)
+    if days is None:
+        assert rollup.fold() >= len(DAYS)
+    for day in days or []:
+        assert rollup.fold_day(day)
 
 
 @pytest.fixture
@@ -88,14 +101,11 @@ def brute_percentile(values: list[float], fraction: float) -> float | None:
     return round(value, figures.SECONDS_DIGITS)
 
 
-@pytest.mark.parametrize("folded", ["none", "one day", "all days"])
+@pytest.mark.parametrize("folded", FOLDED)
 @pytest.mark.parametrize("scope", SCOPES)
 def test_overview(random_history, scope, folded):
     """The same figures whether the days come from the attached rows, the rollup or both."""
-    if folded == "one day":
-        assert rollup.fold_day(DAYS[1])
-    elif folded == "all days":
-        assert rollup.fold() >= len(DAYS)
+    fold(folded)
     rows = rows_in(scope)
     expected = Counter(ref for found in rows.values() for ref in {r for _, _, r in found})
     started = sum(
@@ -169,9 +179,19 @@ def test_ab_test(random_history, scope):
         assert variant.ci95 == figures.wilson_interval(converted, n)
 
 
+@pytest.mark.parametrize("folded", FOLDED)
 @pytest.mark.parametrize("scope", SCOPES)
-def test_journeys(random_history, scope):
+def test_journeys(random_history, scope, folded):
+    """Folded days read the journeys' rollup, the others the attached rows; interactions
+    active on several days (folded, not folded, both) join their days' sequences."""
+    fold(folded)
     rows = rows_in(scope)
+    several_days = [
+        found
+        for found in rows_in(SCOPES[0]).values()
+        if len({timezone.localdate(t) for t, _, _ in found}) > 1
+    ]
+    assert several_days
     sequences = Counter(tuple(ref for _, _, ref in found) for found in rows.values())
     result = selectors.journeys(scope, limit=100)
     assert result.interactions == len(rows)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from interactions.statistics import selectors, sql
+from interactions.statistics import journeys, selectors, sql
 from interactions.statistics.scope import Scope
 from tests.scale.test_reads_do_not_grow import plan
 from tests.statistics.conftest import DAY, at
@@ -51,7 +51,22 @@ def test_each_report_makes_the_same_queries_at_two_sizes(journeys, report):
             "attached_time_idx",
         ),
         (lambda scope: sql.funnel_sql(scope, ["a", "b"], (0.5,)), "attached_"),
-        (lambda scope: sql.journeys_sql(scope, 20), "attached_time_idx"),
+        (
+            lambda scope: journeys.journeys_sql(scope, 20, [], [(scope.first_day, scope.last_day)]),
+            "attached_time_idx",
+        ),
+        (
+            lambda scope: journeys.journeys_sql(scope, 20, [(scope.first_day, scope.last_day)], []),
+            "journey_day_idx",
+        ),
+        (
+            lambda scope: (
+                selectors.attached_in(Scope(scope.first_day, scope.last_day, channel="voice"))
+                .values("reference")
+                .query.sql_with_params()
+            ),
+            "attached_time_idx",
+        ),
         (
             lambda scope: (
                 selectors.attached_in(scope)
@@ -73,3 +88,4 @@ def test_reports_read_their_rows_through_the_covering_indexes(db, statement, ind
     found = plan(*statement(scope))
     assert index in found
     assert "Seq Scan on interactions_interactioncheckpoint" not in found
+    assert "interactions_interaction " not in found  # the channel is the attached row's

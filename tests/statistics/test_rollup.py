@@ -10,8 +10,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from interactions import services
-from interactions.models import CheckpointDay, FoldedDay, Interaction
+from interactions.models import CheckpointDay, FoldedDay, Interaction, JourneyDay, StartedDay
 from interactions.statistics import rollup, selectors
+from interactions.statistics.journeys import SEPARATOR
 from interactions.statistics.scope import Scope
 from tests.statistics.conftest import DAY, at
 
@@ -46,6 +47,48 @@ def test_fold_writes_each_grouping_once_and_marks_the_day(journeys):
     assert rollup.days_to_fold() == [
         DAY + datetime.timedelta(days=n) for n in range(1, (timezone.localdate() - DAY).days)
     ]
+
+
+def test_fold_writes_the_days_journeys_and_interactions_started(journeys):
+    journeys.interaction(("b", at(DAY, 10)), ("a", at(DAY, 9)), channel="email", routing_id=4)
+    journeys.interaction(("a", at(DAY, 23)), ("c", at(NEXT_DAY, 1)), channel="voice")
+    journeys.interaction(started=at(DAY, 12), channel="voice")  # reached nothing
+    assert rollup.fold_day(DAY)
+    sequences = {
+        (row.interaction_id, row.channel, row.routing_key): row.sequence.split(SEPARATOR)
+        for row in JourneyDay.objects.filter(day=DAY)
+    }
+    email, voice = Interaction.objects.order_by("id").values_list("id", flat=True)[:2]
+    assert sequences == {
+        (email, "email", 0): ["a", "b"],
+        (email, "email", 4): ["a", "b"],
+        (voice, "voice", 0): ["a"],  # its next day's part is that day's
+    }
+    started = {row.channel: row.interactions for row in StartedDay.objects.filter(day=DAY)}
+    assert started == {"": 3, "email": 1, "voice": 2}
+
+
+def test_an_interaction_created_with_a_past_start_unfolds_that_day(journeys):
+    journeys.interaction(("a", at(DAY, 9)))
+    rollup.fold()
+    assert selectors.overview(Scope(DAY, DAY)).interactions == 1
+    services.create_interaction(channel="email", started_at=at(DAY, 15))
+    assert not FoldedDay.objects.filter(day=DAY).exists()
+    assert not StartedDay.objects.filter(day=DAY).exists()
+    assert selectors.overview(Scope(DAY, DAY)).interactions == 2
+    assert selectors.overview(Scope(DAY, DAY, channel="email")).interactions == 1
+    rollup.fold()
+    assert selectors.overview(Scope(DAY, DAY)).interactions == 2
+
+
+def test_a_deleted_interaction_unfolds_the_day_it_started(journeys):
+    gone = journeys.interaction(started=at(DAY, 8))
+    journeys.interaction(("a", at(NEXT_DAY, 9)))
+    rollup.fold()
+    assert selectors.overview(Scope(DAY, DAY)).interactions == 1
+    Interaction.objects.filter(pk=gone.pk).delete()
+    assert not FoldedDay.objects.filter(day=DAY).exists()
+    assert selectors.overview(Scope(DAY, DAY)).interactions == 0
 
 
 def test_today_is_never_folded_and_is_read_live(journeys):
