@@ -298,12 +298,22 @@ class JourneyDay(models.Model):
     channel = models.CharField(max_length=16, blank=True, default="")
     routing_key = models.BigIntegerField(default=0)
     sequence = models.TextField()
+    # The interaction reached checkpoints (of that routing) before that day: its journey in a
+    # period may have an earlier part. Stable once folded: attachments are written at the
+    # time they happen, and one written with a past time unfolds the days after it too.
+    continued = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "journey day"
         indexes = [
             models.Index(fields=["routing_key", "day"], name="journey_day_idx"),
             models.Index(fields=["routing_key", "channel", "day"], name="journey_day_channel_idx"),
+            # The few interactions whose journey may have an earlier part.
+            models.Index(
+                fields=["routing_key", "day"],
+                name="journey_day_continued_idx",
+                condition=models.Q(continued=True),
+            ),
         ]
 
     def __str__(self) -> str:

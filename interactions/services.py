@@ -314,6 +314,6 @@ def attach_checkpoint(
             channel,
         ),
     )
-    if past:  # a closed day changed (demo data): its rollup is read afresh
-        rollup.forget_times(attached_at, attached_at)
+    if past:  # a closed day changed (demo data): it and the later ones are read afresh
+        rollup.forget_attached(interaction_id, attached_at)
     return AttachResult(OK, created=True, attachment=row)

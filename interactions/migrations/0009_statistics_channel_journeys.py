@@ -50,6 +50,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(blank=True, default='', max_length=16)),
                 ('routing_key', models.BigIntegerField(default=0)),
                 ('sequence', models.TextField()),
+                ('continued', models.BooleanField(default=False)),
             ],
             options={
                 'verbose_name': 'journey day',
@@ -96,6 +97,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='journeyday',
             index=models.Index(fields=['routing_key', 'channel', 'day'], name='journey_day_channel_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='journeyday',
+            index=models.Index(condition=models.Q(('continued', True)), fields=['routing_key', 'day'], name='journey_day_continued_idx'),
         ),
         migrations.RunPython(unfold_every_day, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(

@@ -172,6 +172,15 @@ def forget_times(earliest: datetime.datetime | None, latest: datetime.datetime |
         forget(timezone.localdate(earliest), timezone.localdate(latest))
 
 
+def forget_attached(interaction_id: int, attached_at: datetime.datetime) -> None:
+    """Unfold the day of a row written with a past time and the interaction's later days
+    (their journeys now have an earlier part)."""
+    latest = InteractionCheckpoint.objects.filter(interaction_id=interaction_id).aggregate(
+        latest=Max("attached_at")
+    )["latest"]
+    forget_times(attached_at, max(attached_at, latest or attached_at))
+
+
 def spans(scope: Scope) -> tuple[list[tuple], list[tuple]]:
     """The scope's days as contiguous spans (first, last): those folded in the current zone,
     and the others (today, days not folded yet). One query."""
@@ -251,8 +260,8 @@ def overview_rows(
             condition += f" AND r.reference IN ({wanted})"
             params += references
         parts.append(
-            "SELECT r.reference AS reference, r.interactions AS n, r.first_at AS f, "
-            f"r.last_at AS l FROM {table} r WHERE {condition}"
+            f"SELECT {sql.bytewise('r.reference')} AS reference, r.interactions AS n, "
+            f"r.first_at AS f, r.last_at AS l FROM {table} r WHERE {condition}"
         )
     if live:
         condition, live_params = sql.scope_condition(scope, "a", live)
@@ -261,16 +270,17 @@ def overview_rows(
             condition += f" AND a.{c['reference']} IN ({wanted})"
             params += references
         parts.append(
-            f"SELECT a.{c['reference']} AS reference, COUNT(DISTINCT a.{c['interaction']}) AS n, "
-            f"MIN(a.{c['at']}) AS f, MAX(a.{c['at']}) AS l FROM {c['attached']} a "
-            f"WHERE {condition} GROUP BY a.{c['reference']}"
+            f"SELECT {sql.bytewise(f'a.{c["reference"]}')} AS reference, "
+            f"COUNT(DISTINCT a.{c['interaction']}) AS n, MIN(a.{c['at']}) AS f, "
+            f"MAX(a.{c['at']}) AS l FROM {c['attached']} a WHERE {condition} GROUP BY 1"
         )
     key = ORDER_SQL[sort.lstrip("-")]
     direction = "DESC" if sort.startswith("-") else "ASC"
     order = f"{key} {direction}" + (", reference" if key != "reference" else "")
+    # Grouped byte by byte (the same groups), ordered in the database's collation.
     statement = (
-        "SELECT reference, SUM(n) AS n, MIN(f) AS f, MAX(l) AS l "
-        f"FROM ({' UNION ALL '.join(parts)}) x GROUP BY reference "
+        f"SELECT {sql.as_text('reference')} AS reference, SUM(n) AS n, MIN(f) AS f, "
+        f"MAX(l) AS l FROM ({' UNION ALL '.join(parts)}) x GROUP BY x.reference "
         f"ORDER BY {order} LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:

@@ -55,6 +55,17 @@ def columns() -> dict[str, str]:
     }
 
 
+def bytewise(text: str) -> str:
+    """A text expression compared byte by byte (PostgreSQL's "C" collation): the same groups
+    as the column's collation, which is deterministic, at a fraction of the sorting cost."""
+    return f'{text} COLLATE "C"' if connection.vendor == "postgresql" else text
+
+
+def as_text(text: str) -> str:
+    """A ``bytewise`` expression back in the database's collation (for ordering, joins)."""
+    return f'{text} COLLATE "default"' if connection.vendor == "postgresql" else text
+
+
 def seconds_between(later: str, earlier: str) -> str:
     """SQL for the seconds from ``earlier`` to ``later`` (two timestamp expressions)."""
     if connection.vendor == "postgresql":

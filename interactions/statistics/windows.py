@@ -3,10 +3,9 @@ periods (their 6 and 29 closed days ending yesterday), summed once from the dail
 
 With a window, the overview of such a period in its default order (most reached first) reads
 the window's top rows through its rank index and today's attached rows, not a row per
-checkpoint and day: the checkpoints reached today get their window's count added, and the
-window's top ``offset + limit + 1`` checkpoints are the only others that can rank in the page
-(any other has no row today and no more than the last of them, and sorts after it by
-reference on a tie), so the page is exact. ``fold`` builds the windows ending yesterday after
+checkpoint and day: the window's top ``offset + limit + 1`` checkpoints and those reached
+today often enough to overtake them are the only ones that can rank in the page (the bound is
+in ``overview_rows``), so the page is exact. ``fold`` builds the windows ending yesterday after
 folding the days; ``forget`` drops the windows that cover a forgotten day, and a window is
 used only if built in the current time zone from days all folded (``FoldedWindow``).
 """
@@ -95,9 +94,14 @@ def window_for(scope: Scope, references, sort: str) -> int | None:
 
 def overview_rows(scope: Scope, days: int, limit: int, offset: int) -> list[tuple]:
     """The overview's rows ``offset`` to ``offset + limit`` (most reached first) from the
-    window of ``days`` ending yesterday and today's attached rows, in one statement: today's
-    counts, the window's rows of the checkpoints reached today and its top rows (once each),
-    summed per checkpoint."""
+    window of ``days`` ending yesterday and today's attached rows, in one statement.
+
+    With K = offset + limit + 1 and the window's top K rows (the K-th has ``w_K``), the K-th
+    largest sum (window + today) is at least ``s_K``, the smallest sum among those K. Any other
+    checkpoint has a window count of at most ``w_K``, so it can rank in the first K only if
+    today added at least ``s_K - w_K``: only those checkpoints reached today get their window
+    row read, not one per checkpoint reached today. (With fewer than K rows in the window,
+    every checkpoint reached today is a candidate.)"""
     c = sql.columns()
     window = connection.ops.quote_name(CheckpointWindow._meta.db_table)
     today = timezone.localdate()
@@ -107,22 +111,31 @@ def overview_rows(scope: Scope, days: int, limit: int, offset: int) -> list[tupl
         scope.channel or "",
         scope.routing_id or 0,
     ]
+    ranks = offset + limit + 1
     condition, params = sql.scope_condition(scope, "a", [(today, today)])
     in_window = "ending_day = %s AND days = %s AND channel = %s AND routing_key = %s"
     statement = (
-        f"WITH t AS (SELECT a.{c['reference']} AS reference, "
+        f"WITH t AS MATERIALIZED (SELECT {sql.as_text('g.reference')} AS reference, n, f, l "
+        f"FROM (SELECT {sql.bytewise(f'a.{c["reference"]}')} AS reference, "
         f"COUNT(DISTINCT a.{c['interaction']}) AS n, MIN(a.{c['at']}) AS f, "
         f"MAX(a.{c['at']}) AS l FROM {c['attached']} a WHERE {condition} "
-        f"GROUP BY a.{c['reference']}), "
-        f"w AS (SELECT reference, interactions AS n, first_at AS f, last_at AS l FROM {window} "
-        f"WHERE {in_window} AND reference IN (SELECT reference FROM t) "
-        f"UNION SELECT reference, n, f, l FROM (SELECT reference, interactions AS n, "
-        f"first_at AS f, last_at AS l FROM {window} WHERE {in_window} "
-        f"ORDER BY interactions DESC, reference LIMIT %s) top) "
-        "SELECT reference, SUM(n) AS n, MIN(f) AS f, MAX(l) AS l FROM "
-        "(SELECT reference, n, f, l FROM t UNION ALL SELECT reference, n, f, l FROM w) x "
+        "GROUP BY 1) g), "
+        f"top AS MATERIALIZED (SELECT reference, interactions AS n, first_at AS f, "
+        f"last_at AS l FROM {window} WHERE {in_window} "
+        "ORDER BY interactions DESC, reference LIMIT %s), "
+        "bound AS (SELECT CASE WHEN (SELECT COUNT(*) FROM top) < %s THEN 0 ELSE "
+        "(SELECT MIN(top.n + COALESCE(t.n, 0)) FROM top LEFT JOIN t "
+        "ON t.reference = top.reference) - (SELECT MIN(n) FROM top) END AS need), "
+        "candidates AS MATERIALIZED (SELECT t.reference FROM t WHERE "
+        "t.n >= (SELECT need FROM bound) AND t.reference NOT IN (SELECT reference FROM top)) "
+        "SELECT reference, SUM(n) AS n, MIN(f) AS f, MAX(l) AS l FROM ("
+        "SELECT reference, n, f, l FROM t WHERE reference IN (SELECT reference FROM top) "
+        "OR reference IN (SELECT reference FROM candidates) "
+        "UNION ALL SELECT reference, n, f, l FROM top "
+        f"UNION ALL SELECT reference, interactions, first_at, last_at FROM {window} "
+        f"WHERE {in_window} AND reference IN (SELECT reference FROM candidates)) x "
         "GROUP BY reference ORDER BY n DESC, reference LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *key, *key, offset + limit + 1, limit, offset])
+        cursor.execute(statement, [*params, *key, ranks, ranks, *key, limit, offset])
         return cursor.fetchall()

@@ -132,6 +132,22 @@ def test_an_attachment_with_a_past_time_unfolds_its_day(journeys):
     assert counts(Scope(DAY, DAY)) == {"a": 1, "late": 1}
 
 
+def test_an_attachment_with_a_past_time_unfolds_the_later_days_of_its_interaction(journeys):
+    """The later days' journeys now have an earlier part."""
+    interaction = journeys.interaction(("b", at(NEXT_DAY, 9)))
+    journeys.interaction(("b", at(NEXT_DAY + datetime.timedelta(days=1), 9)))
+    journeys.checkpoint("a")
+    rollup.fold()
+    services.attach_checkpoint(interaction.pk, reference="a", attached_at=at(DAY, 9))
+    assert not FoldedDay.objects.filter(day__in=[DAY, NEXT_DAY]).exists()
+    assert FoldedDay.objects.filter(day=NEXT_DAY + datetime.timedelta(days=1)).exists()
+    scope = Scope(DAY, NEXT_DAY + datetime.timedelta(days=1))
+    for _ in ("unfolded", "folded again"):
+        found = {tuple(j.references): j.interactions for j in selectors.journeys(scope).journeys}
+        assert found == {("a", "b"): 1, ("b",): 1}
+        rollup.fold()
+
+
 def test_days_folded_in_another_time_zone_are_read_live(journeys, settings):
     journeys.interaction(("a", at(DAY, 23, 30)))  # 23:30 UTC: the next day in Paris
     rollup.fold()

@@ -124,3 +124,33 @@ def test_windows_are_built_once_and_only_from_folded_days(recent_history):
     rollup.forget(yesterday, yesterday)
     assert not FoldedWindow.objects.exists()
     assert windows.build(yesterday, 29) is False  # yesterday is not folded
+
+
+def test_checkpoints_reached_today_overtake_the_windows_top_exactly(journeys):
+    """Today's counts decide the page: a checkpoint the window never saw, one low in the window
+    that today lifts past others, and one that today lifts too little to matter."""
+    now = timezone.now()
+    today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    earlier = today_start - datetime.timedelta(days=2)
+    journeys.interaction(("old", today_start - datetime.timedelta(days=10)))  # folds 10 days
+    for rank in range(10):  # the window: p0 reached 10 times ... p9 once
+        for n in range(10 - rank):
+            journeys.interaction((f"p{rank}", earlier + datetime.timedelta(minutes=n)))
+    today = {"p0": 5, "p1": 5, "p2": 5, "p3": 5, "late": 12, "p9": 9, "p8": 4}
+    moment = today_start
+    for reference, times in today.items():
+        for _ in range(times):
+            moment = min(moment + datetime.timedelta(seconds=1), now)
+            journeys.interaction((reference, moment))
+    rollup.fold()
+    scope = preset(7)
+    assert windows.window_for(scope, None, "-interactions") == 6
+    expected = brute(scope)
+    assert expected[:6] == [
+        ("p0", 15), ("p1", 14), ("p2", 13), ("late", 12), ("p3", 12), ("p9", 10),
+    ]  # fmt: skip
+    for limit in range(1, 7):
+        for offset in range(6):
+            page = selectors.overview(scope, limit=limit, offset=offset)
+            found = [(row.reference, row.interactions) for row in page.checkpoints]
+            assert found == expected[offset : offset + limit], (limit, offset)
