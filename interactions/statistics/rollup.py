@@ -3,7 +3,8 @@
 A checkpoint reached by many interactions over 30 days is one row per day here instead of
 one per interaction. ``fold`` writes, for each closed day of the site's time zone (before
 today), the interactions per recorded reference for every channel and routing and for any
-(``CheckpointDay``), and marks the day folded (``FoldedDay``) in the same transaction; the
+(``CheckpointDay``), with the day's journeys (``JourneyDay``, journeys.py) and interactions
+started (``StartedDay``), and marks the day folded (``FoldedDay``) in the same transaction; the
 day's marker row is locked first, so a concurrent fold of the same day waits, then finds it
 folded: a day is folded once.
 Folding runs outside requests (``manage.py fold_statistics``, e.g. every few minutes from
@@ -12,9 +13,10 @@ cron; seed_demo and the benchmarks run it too); a report never writes.
 The overview reads the rollup for the folded days of its period and the attached rows
 themselves for the others (today, and any day not folded yet), in one statement, so it is
 exact whether or not the fold has run. A day's rows change after it closed only when an
-interaction is deleted (its days are unfolded, ``forget``, by a signal on every deletion) or
-when rows are written with past times (the demo data; ``attach_checkpoint(attached_at=...)``
-unfolds that day). One corner is not exact: an interaction that collected two checkpoints
+interaction is deleted (its days are unfolded, ``forget``, by a signal on every deletion),
+created with a past start or moved (its start days), or when rows are written with past times
+(the demo data; ``attach_checkpoint(attached_at=...)`` unfolds that day and the interaction's
+later ones). One corner is not exact: an interaction that collected two checkpoints
 sharing one reference (one deleted before the other was made) on two different days counts
 once on each day.
 """

@@ -1,9 +1,10 @@
-"""The statistics reports, read from the attached rows (see the package docstring).
+"""The statistics reports (see the package docstring).
 
-Each report is a fixed number of queries whatever the period or the data: the overview three
-(its folded days or its window, its checkpoints, the interactions started) plus one for names
-and one to three for a trend (per hour one; per day the folded days, the rollup's rows and
-the other days' rows); a funnel, an A/B test and the journeys one each plus one for names.
+Each report is a fixed number of queries whatever the period or the data: the overview
+three or four (its folded days, whether a preset's window is built, its checkpoints, the
+interactions started) plus one for names and one to three for a trend (per hour one; per day
+the folded days, the rollup's rows and the other days' rows); a funnel and an A/B test one
+each, the journeys two (the folded days, the journeys), plus one for names.
 """
 
 import datetime

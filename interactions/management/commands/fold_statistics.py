@@ -1,8 +1,9 @@
-"""``manage.py fold_statistics``: fold the closed days into the overview's daily rollup.
+"""``manage.py fold_statistics``: fold the closed days into the statistics' daily rollups.
 
 Run it every few minutes (cron, a systemd timer): a day is folded once, after it closed, and
 again only after it changed (interactions/statistics/rollup.py). Reports are exact without
-it; with it, the overview reads one row per checkpoint and day instead of every attached row.
+it; with it, the overview reads one row per checkpoint and day and the journeys one per
+interaction and day instead of every attached row.
 """
 
 import time
@@ -13,7 +14,7 @@ from interactions.statistics import rollup
 
 
 class Command(BaseCommand):
-    help = "Fold the closed days not folded yet into the statistics' daily rollup."
+    help = "Fold the closed days not folded yet into the statistics' daily rollups."
 
     def add_arguments(self, parser):
         parser.add_argument(
