@@ -25,6 +25,11 @@ if os.environ.get("BENCH_PREPARED") == "1" and DATABASES["default"]["ENGINE"].en
 if os.environ.get("BENCH_NO_HEALTH_CHECKS") == "1":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
 
+# bench/statistics --time-zone: the site's zone for a run (a zone where it is late in the day
+# puts a full day of rows in "today", the part of a report read from the attached rows).
+if os.environ.get("BENCH_TIME_ZONE"):
+    TIME_ZONE = os.environ["BENCH_TIME_ZONE"]
+
 # bench/scale serves the pages from files collected into a temporary directory of its own.
 if os.environ.get("BENCH_STATIC_ROOT"):
     STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
