@@ -101,7 +101,8 @@ def create_interaction(
     )
     interaction.full_clean()
     interaction.save()
-    if started_at is not None:  # a past start changes a closed day's count
+    if timezone.localdate(interaction.started_at) < timezone.localdate():
+        # A past start changes a closed day's count of interactions started.
         rollup.forget_times(interaction.started_at, interaction.started_at)
     return interaction
 

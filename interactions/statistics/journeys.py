@@ -101,11 +101,9 @@ def fold_statement(day: datetime.date) -> tuple[str, list]:
 
 def _folded(scope, folded: list[tuple], continued: bool = False) -> tuple[str, list]:
     """SQL of the rollup's parts (iid, d, seq) of the folded spans (only those ``continued``)."""
-    days = " OR ".join("(day >= %s AND day <= %s)" for _ in folded)
-    condition = f"routing_key = %s AND ({days})"
-    params = [scope.routing_id or 0]
-    for first, last in folded:
-        params += [_date(first), _date(last)]
+    days, days_params = sql.within_days("day", folded)
+    condition = f"routing_key = %s AND {days}"
+    params = [scope.routing_id or 0, *days_params]
     if scope.channel:
         condition += " AND channel = %s"
         params.append(scope.channel)

@@ -250,13 +250,8 @@ def overview_rows(
     table = connection.ops.quote_name(CheckpointDay._meta.db_table)
     wanted = ", ".join(["%s"] * len(references or []))
     if folded:
-        days = " OR ".join(f"(r.{day_column} >= %s AND r.{day_column} <= %s)" for _ in folded)
-        condition = f"({days}) AND r.channel = %s AND r.routing_key = %s"
-        for first, last in folded:
-            params += [
-                connection.ops.adapt_datefield_value(first),
-                connection.ops.adapt_datefield_value(last),
-            ]
+        days, params = sql.within_days(f"r.{day_column}", folded)
+        condition = f"{days} AND r.channel = %s AND r.routing_key = %s"
         params += [scope.channel or ANY_CHANNEL, scope.routing_id or ANY_ROUTING]
         if references:
             condition += f" AND r.reference IN ({wanted})"
@@ -305,26 +300,18 @@ def started(scope: Scope, folded: list[tuple], live: list[tuple]) -> int:
     spans of days, the interactions themselves for the others. One query."""
     parts, params = [], []
     if folded:
-        days = " OR ".join("(day >= %s AND day <= %s)" for _ in folded)
-        for first, last in folded:
-            params += [
-                connection.ops.adapt_datefield_value(first),
-                connection.ops.adapt_datefield_value(last),
-            ]
+        days, days_params = sql.within_days("day", folded)
         parts.append(
             "SELECT COALESCE(SUM(interactions), 0) FROM "
             f"{connection.ops.quote_name(StartedDay._meta.db_table)} "
-            f"WHERE channel = %s AND ({days})"
+            f"WHERE channel = %s AND {days}"
         )
-        params.insert(0, scope.channel or ANY_CHANNEL)
+        params += [scope.channel or ANY_CHANNEL, *days_params]
     if live:
         c = sql.columns()
         start = connection.ops.quote_name(Interaction._meta.get_field("started_at").column)
-        within = " OR ".join(f"({start} >= %s AND {start} < %s)" for _ in live)
-        for first, last in live:
-            span = Scope(first, last)
-            params += [sql.adapted(span.start), sql.adapted(span.end)]
-        condition = f"({within})"
+        condition, times_params = sql.within_times(start, live)
+        params += times_params
         if scope.channel:
             condition += f" AND {c['interaction_channel']} = %s"
             params.append(scope.channel)

@@ -73,17 +73,34 @@ def seconds_between(later: str, earlier: str) -> str:
     return f"((JULIANDAY({later}) - JULIANDAY({earlier})) * 86400.0)"
 
 
+def within_times(column: str, spans: list[tuple]) -> tuple[str, list]:
+    """SQL: the time ``column`` falls in one of the spans of days (first, last), each the
+    half-open range from the first day's midnight to the one after the last."""
+    condition = " OR ".join(f"({column} >= %s AND {column} < %s)" for _ in spans)
+    params = []
+    for first, last in spans:
+        params += [adapted(start_of_day(first)), adapted(start_of_day(last + ONE_DAY))]
+    return f"({condition})", params
+
+
+def within_days(column: str, spans: list[tuple]) -> tuple[str, list]:
+    """SQL: the date ``column`` (a rollup's day) is in one of the spans of days (first, last)."""
+    condition = " OR ".join(f"({column} >= %s AND {column} <= %s)" for _ in spans)
+    params = []
+    for first, last in spans:
+        params += [
+            connection.ops.adapt_datefield_value(first),
+            connection.ops.adapt_datefield_value(last),
+        ]
+    return f"({condition})", params
+
+
 def scope_condition(scope, alias: str, days: list[tuple] | None = None) -> tuple[str, list]:
     """``alias``'s rows attached in the scope's period (or in the spans of days ``days``:
     (first, last) pairs within it), through its routing when it has one, on interactions of
     its channel when it has one (the channel each row recorded, its interaction's)."""
     c = columns()
-    spans = days or [(scope.first_day, scope.last_day)]
-    sql = " OR ".join(f"({alias}.{c['at']} >= %s AND {alias}.{c['at']} < %s)" for _ in spans)
-    sql = f"({sql})"
-    params = []
-    for first, last in spans:
-        params += [adapted(start_of_day(first)), adapted(start_of_day(last + ONE_DAY))]
+    sql, params = within_times(f"{alias}.{c['at']}", days or [(scope.first_day, scope.last_day)])
     if scope.routing_id is not None:
         sql += f" AND {alias}.{c['routing']} = %s"
         params.append(scope.routing_id)
